@@ -1,0 +1,183 @@
+"""IPv4 + IPv6 address sets: parsed from CIDRs, printed back as the fewest CIDRs."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Final
+
+from edgeward.algebra.intervals import EMPTY, IntervalSet, union_all
+
+V4_MAX: Final = (1 << 32) - 1
+V6_MAX: Final = (1 << 128) - 1
+V4_UNIVERSE: Final = IntervalSet.span(0, V4_MAX)
+V6_UNIVERSE: Final = IntervalSet.span(0, V6_MAX)
+
+
+class AddressError(ValueError):
+    """A string that is not an IPv4/IPv6 address or CIDR."""
+
+
+@lru_cache(maxsize=65536)
+def parse_cidr(text: str) -> tuple[int, int, int]:
+    """Parse `10.0.0.0/8`, `2001:db8::/32` or a bare address into (version, first, last).
+
+    Host bits are tolerated and masked, as the EC2 API canonicalises them on write.
+    """
+    try:
+        net = ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError as exc:
+        raise AddressError(f"not an IP address or CIDR: {text!r}") from exc
+    first = int(net.network_address)
+    last = int(net.broadcast_address)
+    return net.version, first, last
+
+
+def parse_address(text: str) -> tuple[int, int]:
+    """Parse a single address into (version, integer)."""
+    try:
+        addr = ipaddress.ip_address(text.strip())
+    except ValueError as exc:
+        raise AddressError(f"not an IP address: {text!r}") from exc
+    return addr.version, int(addr)
+
+
+def _range_to_cidrs(first: int, last: int, bits: int) -> list[tuple[int, int]]:
+    """Fewest (network, prefixlen) covering [first, last]."""
+    out: list[tuple[int, int]] = []
+    while first <= last:
+        size = (first & -first).bit_length() - 1 if first else bits
+        while size > 0 and first + (1 << size) - 1 > last:
+            size -= 1
+        out.append((first, bits - size))
+        first += 1 << size
+    return out
+
+
+class Addresses:
+    """An immutable set of IPv4 and IPv6 addresses."""
+
+    __slots__ = ("v4", "v6")
+
+    v4: IntervalSet
+    v6: IntervalSet
+
+    def __init__(self, v4: IntervalSet = EMPTY, v6: IntervalSet = EMPTY) -> None:
+        object.__setattr__(self, "v4", v4)
+        object.__setattr__(self, "v6", v6)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Addresses is immutable")
+
+    # -- constructors -----------------------------------------------------------------------
+    @classmethod
+    def from_cidrs(cls, cidrs: Iterable[str]) -> Addresses:
+        v4: list[tuple[int, int]] = []
+        v6: list[tuple[int, int]] = []
+        for text in cidrs:
+            version, first, last = parse_cidr(text)
+            (v4 if version == 4 else v6).append((first, last))
+        return cls(IntervalSet(v4), IntervalSet(v6))
+
+    @classmethod
+    def cidr(cls, text: str) -> Addresses:
+        version, first, last = parse_cidr(text)
+        span = IntervalSet.span(first, last)
+        return cls(span, EMPTY) if version == 4 else cls(EMPTY, span)
+
+    @classmethod
+    def address(cls, text: str) -> Addresses:
+        version, value = parse_address(text)
+        point = IntervalSet.point(value)
+        return cls(point, EMPTY) if version == 4 else cls(EMPTY, point)
+
+    @classmethod
+    def everything(cls) -> Addresses:
+        return ALL
+
+    @classmethod
+    def nothing(cls) -> Addresses:
+        return NONE
+
+    # -- algebra ----------------------------------------------------------------------------
+    def __or__(self, other: Addresses) -> Addresses:
+        return Addresses(self.v4 | other.v4, self.v6 | other.v6)
+
+    def __and__(self, other: Addresses) -> Addresses:
+        return Addresses(self.v4 & other.v4, self.v6 & other.v6)
+
+    def __sub__(self, other: Addresses) -> Addresses:
+        return Addresses(self.v4 - other.v4, self.v6 - other.v6)
+
+    def complement(self) -> Addresses:
+        return Addresses(V4_UNIVERSE - self.v4, V6_UNIVERSE - self.v6)
+
+    def is_empty(self) -> bool:
+        return self.v4.is_empty() and self.v6.is_empty()
+
+    def __bool__(self) -> bool:
+        return not self.is_empty()
+
+    def contains_set(self, other: Addresses) -> bool:
+        return self.v4.contains_set(other.v4) and self.v6.contains_set(other.v6)
+
+    def overlaps(self, other: Addresses) -> bool:
+        return self.v4.overlaps(other.v4) or self.v6.overlaps(other.v6)
+
+    def contains(self, address: str) -> bool:
+        version, value = parse_address(address)
+        return value in (self.v4 if version == 4 else self.v6)
+
+    def size(self) -> int:
+        return self.v4.size() + self.v6.size()
+
+    def first_address(self) -> str | None:
+        """A representative member (the lowest IPv4, else the lowest IPv6), or None."""
+        if self.v4:
+            return str(ipaddress.IPv4Address(self.v4.min()))
+        if self.v6:
+            return str(ipaddress.IPv6Address(self.v6.min()))
+        return None
+
+    # -- printing ---------------------------------------------------------------------------
+    def to_cidrs(self) -> list[str]:
+        """The fewest CIDRs that cover exactly this set, IPv4 first."""
+        out: list[str] = []
+        for lo, hi in self.v4:
+            out.extend(f"{ipaddress.IPv4Address(n)}/{p}" for n, p in _range_to_cidrs(lo, hi, 32))
+        for lo, hi in self.v6:
+            out.extend(f"{ipaddress.IPv6Address(n)}/{p}" for n, p in _range_to_cidrs(lo, hi, 128))
+        return out
+
+    def describe(self, limit: int = 8) -> str:
+        if self.is_empty():
+            return "no address"
+        cidrs = self.to_cidrs()
+        text = ", ".join(cidrs[:limit])
+        if len(cidrs) > limit:
+            text += f" and {len(cidrs) - limit} more CIDRs"
+        return text
+
+    # -- value object -----------------------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Addresses) and self.v4 == other.v4 and self.v6 == other.v6
+
+    def __hash__(self) -> int:
+        return hash((self.v4, self.v6))
+
+    def __repr__(self) -> str:
+        return f"Addresses({self.to_cidrs()!r})"
+
+
+ALL: Final = Addresses(V4_UNIVERSE, V6_UNIVERSE)
+NONE: Final = Addresses(EMPTY, EMPTY)
+
+
+def union_addresses(items: Iterable[Addresses]) -> Addresses:
+    items = list(items)
+    return Addresses(union_all(a.v4 for a in items), union_all(a.v6 for a in items))
+
+
+def format_address(version: int, value: int) -> str:
+    return str(ipaddress.IPv4Address(value) if version == 4 else ipaddress.IPv6Address(value))
