@@ -77,9 +77,7 @@ def _all_services() -> dict[str, Any]:
             actions = _load("actions", f"{service}.json")
         except FileNotFoundError:
             continue
-        names[service] = sorted(
-            a["name"] + ("*" if not a.get("resourceTypes") else "") for a in actions.values()
-        )
+        names[service] = sorted(a["name"] + ("*" if not a.get("resourceTypes") else "") for a in actions.values())
         try:
             keys = _load("conditionKeys", f"{service}.json")
         except FileNotFoundError:

@@ -183,9 +183,7 @@ class Catalog:
 
     def is_multivalued_key(self, key: str) -> bool:
         lowered = key.lower()
-        return lowered in self.multivalued_keys or (
-            self._condition_key_types.get(lowered, "").startswith("ArrayOf")
-        )
+        return lowered in self.multivalued_keys or (self._condition_key_types.get(lowered, "").startswith("ArrayOf"))
 
 
 def _read_bytes(name: str) -> bytes:
@@ -239,7 +237,7 @@ def check_request(action: str, resource: str, catalog: Catalog | None = None) ->
     if info.wildcard_only and resource != "*":
         out.append(
             CatalogWarning(
-                f"{info.full_name} has no resource type: AWS authorizes it against \"*\", and only "
+                f'{info.full_name} has no resource type: AWS authorizes it against "*", and only '
                 'statements with "Resource": "*" can allow it'
             )
         )

@@ -310,9 +310,7 @@ def parse_condition_test(
     for item in items:
         text = _scalar_text(item)
         if text is None:
-            raise InputError(
-                f"condition value for {key!r} must be a string, number or boolean", file=file, place=place
-            )
+            raise InputError(f"condition value for {key!r} must be a string, number or boolean", file=file, place=place)
         texts.append(text)
     family = spec.base.family
     values: list[Any] = []

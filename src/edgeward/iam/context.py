@@ -109,6 +109,5 @@ class RequestContext:
     def as_dict(self) -> dict[str, str | list[str]]:
         """Plain form for reports: a set is a list, a single value a string."""
         return {
-            key: (list(entry.values) if entry.multi else entry.values[0])
-            for key, entry in sorted(self.entries.items())
+            key: (list(entry.values) if entry.multi else entry.values[0]) for key, entry in sorted(self.entries.items())
         }

@@ -191,9 +191,7 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
 
     rcp = _scan(policies.rcps, "rcp", request, with_principal=True)
     scp_scans = (
-        [_scan(level, "scp", request, level=n) for n, level in enumerate(policies.scp_levels)]
-        if iam_principal
-        else []
+        [_scan(level, "scp", request, level=n) for n, level in enumerate(policies.scp_levels)] if iam_principal else []
     )
     resource = (
         _scan((policies.resource,), "resource", request, with_principal=True)
@@ -269,9 +267,7 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
             )
         else:
             if "account" in kinds:
-                notes.append(
-                    "the resource-based policy names the account, which delegates to the identity policies"
-                )
+                notes.append("the resource-based policy names the account, which delegates to the identity policies")
             if required and not kinds:
                 route_ok = False
                 route_missing = [MissingAllow("resource")]

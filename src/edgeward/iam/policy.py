@@ -139,15 +139,11 @@ def _parse_actions(value: Any, *, negated: bool, place: str, file: str | None) -
     for n, action in enumerate(actions):
         if action != "*" and ":" not in action:
             where = f"{place}[{n}]" if isinstance(value, list) else place
-            raise InputError(
-                f"action {action!r} is not of the form service:ActionName", file=file, place=where
-            )
+            raise InputError(f"action {action!r} is not of the form service:ActionName", file=file, place=where)
     return ActionMatcher.compile(actions, negated=negated)
 
 
-def _parse_resources(
-    value: Any, *, negated: bool, variables: bool, place: str, file: str | None
-) -> ResourceMatcher:
+def _parse_resources(value: Any, *, negated: bool, variables: bool, place: str, file: str | None) -> ResourceMatcher:
     resources = _string_list(value, place=place, file=file, what="a resource")
     templates = tuple(parse_template(r, variables=variables) for r in resources)
     return ResourceMatcher.compile(templates, negated=negated)
@@ -178,8 +174,7 @@ def _parse_principal(value: Any, *, negated: bool, place: str, file: str | None)
                 continue
             if "*" in item or "?" in item:
                 raise InputError(
-                    f"wildcards are not allowed in a principal ({item!r}); use a condition on "
-                    "aws:PrincipalArn instead",
+                    f"wildcards are not allowed in a principal ({item!r}); use a condition on aws:PrincipalArn instead",
                     file=file,
                     place=where,
                 )
@@ -199,9 +194,7 @@ def _parse_principal(value: Any, *, negated: bool, place: str, file: str | None)
     )
 
 
-def _parse_conditions(
-    value: Any, *, variables: bool, place: str, file: str | None
-) -> tuple[ConditionTest, ...]:
+def _parse_conditions(value: Any, *, variables: bool, place: str, file: str | None) -> tuple[ConditionTest, ...]:
     if not isinstance(value, Mapping):
         raise InputError("Condition must be an object of operators", file=file, place=place)
     tests: list[ConditionTest] = []
@@ -209,9 +202,7 @@ def _parse_conditions(
         op_place = _path(place, str(operator_name))
         spec = parse_operator(str(operator_name), place=op_place, file=file)
         if not isinstance(block, Mapping) or not block:
-            raise InputError(
-                f"{operator_name} must map condition keys to values", file=file, place=op_place
-            )
+            raise InputError(f"{operator_name} must map condition keys to values", file=file, place=op_place)
         for key, raw_values in block.items():
             tests.append(
                 parse_condition_test(
@@ -236,9 +227,7 @@ def _parse_statement(
             raise InputError(f"unknown statement element {key!r}", file=file, place=_path(place, str(key)))
     effect = raw.get("Effect")
     if effect not in ("Allow", "Deny"):
-        raise InputError(
-            f'Effect must be "Allow" or "Deny", not {effect!r}', file=file, place=_path(place, "Effect")
-        )
+        raise InputError(f'Effect must be "Allow" or "Deny", not {effect!r}', file=file, place=_path(place, "Effect"))
     sid = raw.get("Sid")
     if sid is not None and not isinstance(sid, str):
         raise InputError("Sid must be a string", file=file, place=_path(place, "Sid"))
@@ -272,9 +261,7 @@ def _parse_statement(
             place=_path(place, element),
         )
     if kind in RESOURCE_KINDS and not has_principal:
-        raise InputError(
-            f"a statement of a {kind} policy needs Principal or NotPrincipal", file=file, place=place
-        )
+        raise InputError(f"a statement of a {kind} policy needs Principal or NotPrincipal", file=file, place=place)
     if "Principal" in raw:
         principals = _parse_principal(raw["Principal"], negated=False, place=_path(place, "Principal"), file=file)
     elif "NotPrincipal" in raw:
@@ -282,9 +269,7 @@ def _parse_statement(
             raise InputError(
                 "NotPrincipal is not allowed in a role trust policy", file=file, place=_path(place, "NotPrincipal")
             )
-        principals = _parse_principal(
-            raw["NotPrincipal"], negated=True, place=_path(place, "NotPrincipal"), file=file
-        )
+        principals = _parse_principal(raw["NotPrincipal"], negated=True, place=_path(place, "NotPrincipal"), file=file)
     conditions: tuple[ConditionTest, ...] = ()
     if "Condition" in raw:
         conditions = _parse_conditions(
@@ -326,9 +311,7 @@ def parse_policy(
     statements: list[Statement] = []
     if isinstance(raw_statements, list):
         for n, raw in enumerate(raw_statements):
-            statements.append(
-                _parse_statement(raw, n, f"Statement[{n}]", kind=kind, variables=variables, file=file)
-            )
+            statements.append(_parse_statement(raw, n, f"Statement[{n}]", kind=kind, variables=variables, file=file))
     else:
         statements.append(_parse_statement(raw_statements, 0, "Statement", kind=kind, variables=variables, file=file))
     return Policy(name, kind, version, policy_id, tuple(statements))
