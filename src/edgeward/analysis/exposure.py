@@ -1,0 +1,185 @@
+"""`exposure`: everything reachable from the internet, per interface, protocol and port, with sources.
+
+Computed on sets with the same stages as `reach --from internet` (Reachability.candidate stages):
+internet gateway, inbound NACL, security groups, the NACL on the reply's way out (ephemeral ports
+for TCP/UDP, echo reply for ICMP echo), and a route back to the internet gateway.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from edgeward.algebra.addresses import NONE, Addresses
+from edgeward.algebra.intervals import IntervalSet
+from edgeward.algebra.traffic import (
+    ALL_PORTS,
+    ALL_PROTOCOLS,
+    EPHEMERAL_PORTS,
+    ICMP,
+    ICMPV6,
+    TCP,
+    UDP,
+    Box,
+    TrafficSpace,
+    describe_ports,
+    icmp_point,
+    protocol_name,
+)
+from edgeward.analysis.reach import V4_ONLY, V6_ONLY, Reachability
+from edgeward.model.network import NetworkInterface, RouteTarget
+from edgeward.model.snapshot import Snapshot
+
+PORTED = IntervalSet([(TCP, TCP), (UDP, UDP)])
+ICMPS = IntervalSet([(ICMP, ICMP), (ICMPV6, ICMPV6)])
+OTHER_PROTOCOLS = ALL_PROTOCOLS - PORTED - ICMPS
+
+
+@dataclass(frozen=True, slots=True)
+class ExposedService:
+    protocols: IntervalSet
+    ports: IntervalSet
+    sources: Addresses
+
+    def protocol_text(self) -> str:
+        if self.protocols == ALL_PROTOCOLS:
+            return "all protocols"
+        names: list[str] = []
+        for lo, hi in self.protocols:
+            if hi - lo < 8:
+                names.extend(protocol_name(p) for p in range(lo, hi + 1))
+            else:
+                names.append(f"protocols {lo}-{hi}")
+        return ", ".join(names)
+
+    def port_text(self) -> str:
+        if self.protocols.size() == 1:
+            return describe_ports(self.protocols.min(), self.ports)
+        return "all ports" if self.ports == ALL_PORTS else f"ports {self.ports.describe()}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "protocols": self.protocol_text(),
+            "ports": self.port_text(),
+            "port_ranges": [[lo, hi] for lo, hi in self.ports],
+            "sources": self.sources.to_cidrs(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class InterfaceExposure:
+    interface: NetworkInterface
+    label: str
+    public_addresses: tuple[str, ...]
+    services: tuple[ExposedService, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "interface": self.interface.id,
+            "label": self.label,
+            "instance": self.interface.instance_id,
+            "vpc": self.interface.vpc_id,
+            "subnet": self.interface.subnet_id,
+            "security_groups": list(self.interface.group_ids),
+            "public_addresses": list(self.public_addresses),
+            "exposed": [s.to_json() for s in self.services],
+        }
+
+
+def _restrict_peers(space: TrafficSpace, protocols: IntervalSet, ports: IntervalSet, peers: Addresses) -> list[Box]:
+    return list((space & TrafficSpace.of(protocols, ports, peers)).boxes)
+
+
+class Exposure:
+    def __init__(self, snapshot: Snapshot, reachability: Reachability | None = None) -> None:
+        self.snapshot = snapshot
+        self.reach = reachability or Reachability(snapshot)
+
+    def interface_space(self, eni: NetworkInterface) -> TrafficSpace:
+        """Exactly the (protocol, port, internet source) triples that get a reply from this interface."""
+        sem = self.reach.sem
+        igws = [
+            g
+            for g in self.snapshot.internet_gateways_of_vpc.get(eni.vpc_id, ())
+            if not self.snapshot.internet_gateways[g].egress_only
+        ]
+        if not igws:
+            return TrafficSpace()
+        family = NONE
+        if eni.public_ipv4s:
+            family = family | V4_ONLY
+        if eni.ipv6s:
+            family = family | V6_ONLY
+        table = sem.routes.table_of_subnet(eni.subnet_id)
+        routed = NONE
+        for igw in igws:
+            routed = routed | sem.routes.addresses_routed_to(table, {RouteTarget.INTERNET_GATEWAY}, igw)
+        candidates = self.snapshot.internet_addresses & family & routed
+        if candidates.is_empty():
+            return TrafficSpace()
+        acl = sem.acls.acl_of_subnet(eni.subnet_id)
+        inbound = (
+            sem.groups.interface_space(eni, egress=False)
+            & sem.acls.allowed_space(acl, egress=False)
+            & TrafficSpace.of(ALL_PROTOCOLS, ALL_PORTS, candidates)
+        )
+        if inbound.is_empty():
+            return inbound
+        reply_space = sem.acls.allowed_space(acl, egress=True)
+        boxes: list[Box] = []
+        for box in inbound.boxes:
+            # TCP and UDP: the reply goes to the client's ephemeral port
+            for proto in (TCP, UDP):
+                if proto in box.protocols:
+                    back = reply_space.peers_for_ports(proto, EPHEMERAL_PORTS)
+                    boxes.append(Box(IntervalSet.point(proto), box.ports, box.peers & back))
+            # ICMP echo needs the echo reply out; other ICMP messages expect no reply
+            for proto, request, reply in ((ICMP, 8, icmp_point(0, 0)), (ICMPV6, 128, icmp_point(129, 0))):
+                if proto not in box.protocols:
+                    continue
+                echo = IntervalSet.span(request * 256, request * 256 + 255)
+                back = reply_space.peers_for(proto, reply)
+                boxes.append(Box(IntervalSet.point(proto), box.ports & echo, box.peers & back))
+                boxes.append(Box(IntervalSet.point(proto), box.ports - echo, box.peers))
+            # other protocols: the reply is the same protocol, ports do not apply
+            others = box.protocols & OTHER_PROTOCOLS
+            if others:
+                cuts = sorted(
+                    {b for rb in reply_space.boxes for lo, hi in rb.protocols for b in (lo, hi + 1)} | {0, 256}
+                )
+                for lo, nxt in itertools.pairwise(cuts):
+                    segment = others & IntervalSet.span(lo, nxt - 1)
+                    if segment:
+                        back = reply_space.peers_for(segment.min(), 0)
+                        boxes.append(Box(segment, box.ports, box.peers & back))
+        return TrafficSpace(boxes)
+
+    def of_interface(self, eni: NetworkInterface) -> InterfaceExposure | None:
+        space = self.interface_space(eni)
+        if space.is_empty():
+            return None
+        merged: dict[tuple[IntervalSet, Addresses], IntervalSet] = {}
+        for box in space.boxes:
+            key = (box.ports, box.peers)
+            merged[key] = merged.get(key, IntervalSet()) | box.protocols
+        services = sorted(
+            (ExposedService(protocols, ports, peers) for (ports, peers), protocols in merged.items()),
+            key=lambda s: (s.protocols.min(), s.ports.min()),
+        )
+        publics = eni.public_ipv4s + eni.ipv6s
+        return InterfaceExposure(eni, self.snapshot.describe_interface(eni), publics, tuple(services))
+
+    def all(self) -> list[InterfaceExposure]:
+        out = []
+        for eni in self.snapshot.interfaces.values():
+            if not (eni.public_ipv4s or eni.ipv6s):
+                continue
+            found = self.of_interface(eni)
+            if found is not None:
+                out.append(found)
+        return out
+
+
+def exposure(snapshot: Snapshot) -> list[InterfaceExposure]:
+    return Exposure(snapshot).all()

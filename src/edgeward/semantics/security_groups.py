@@ -1,0 +1,210 @@
+"""Security groups as AWS evaluates them (shared/facts/network.md section 2).
+
+- Allow-only; the rules of every group on an interface are unioned.
+- Stateful: a flow allowed one way has its responses allowed whatever the other direction says.
+- Protocol -1, and any protocol other than TCP, UDP, ICMP and ICMPv6, allows all ports (botocore
+  `IpPermission.IpProtocol`). ICMP: FromPort is the type, ToPort the code, -1 meaning all.
+- A group reference matches the *private* addresses of the interfaces that carry the referenced group
+  (never their public or Elastic IPs) and is not transitive. Across VPCs it needs an active peering;
+  a stale reference (deleted group or peering) matches nothing.
+- A prefix list matches its entries.
+
+IPv6 addresses of members: the EC2 guide speaks of the members' "private IP addresses"; an IPv6
+address of an interface is its own (no NAT), so members' IPv6 addresses are matched too
+(marked [U] in the fact sheet; see docs/semantics.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from edgeward.algebra.addresses import NONE, Addresses, union_addresses
+from edgeward.algebra.intervals import IntervalSet
+from edgeward.algebra.traffic import (
+    ALL_PORTS,
+    ALL_PROTOCOLS,
+    ICMP,
+    ICMPV6,
+    TCP,
+    UDP,
+    Box,
+    TrafficSpace,
+    describe_ports,
+    icmp_span,
+    protocol_name,
+)
+from edgeward.model.network import NetworkInterface, PeerKind, SecurityGroup, SecurityGroupRule
+from edgeward.model.snapshot import Snapshot
+
+STALE_PEERING_STATES = frozenset({"deleted", "deleting", "rejected", "failed", "expired"})
+
+
+def rule_protocols_and_ports(rule: SecurityGroupRule) -> tuple[IntervalSet, IntervalSet]:
+    """The protocol numbers and port (or ICMP type/code) set a rule covers."""
+    if rule.protocol == -1:
+        return ALL_PROTOCOLS, ALL_PORTS
+    protocols = IntervalSet.point(rule.protocol)
+    if rule.protocol in (TCP, UDP):
+        lo = rule.from_port
+        hi = rule.to_port
+        if lo is None or hi is None or lo < 0:
+            return protocols, ALL_PORTS
+        return protocols, IntervalSet.span(max(lo, 0), min(hi, 65535))
+    if rule.protocol in (ICMP, ICMPV6):
+        icmp_type = -1 if rule.from_port is None else rule.from_port
+        icmp_code = -1 if rule.to_port is None else rule.to_port
+        return protocols, icmp_span(icmp_type, icmp_code)
+    return protocols, ALL_PORTS
+
+
+def describe_rule(rule: SecurityGroupRule) -> str:
+    """`tcp port 22 from 0.0.0.0/0` in the rule's own direction."""
+    _protocols, ports = rule_protocols_and_ports(rule)
+    proto = "all traffic" if rule.protocol == -1 else protocol_name(rule.protocol)
+    port_text = "" if rule.protocol == -1 else " " + describe_ports(rule.protocol, ports)
+    direction = "to" if rule.egress else "from"
+    text = f"{proto}{port_text} {direction} {rule.peer_text()}"
+    if rule.description:
+        text += f' ("{rule.description}")'
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class RulePeers:
+    """The addresses a rule's peer stands for, and why (for traces)."""
+
+    addresses: Addresses
+    note: str = ""  # e.g. "stale reference: matches nothing"
+
+
+class SecurityGroupSemantics:
+    """Per-snapshot evaluation of security groups, with member address sets computed once."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self._group_space: dict[tuple[str, bool], TrafficSpace] = {}
+        self._interface_space: dict[tuple[tuple[str, ...], bool], TrafficSpace] = {}
+        self._rule_peers: dict[int, RulePeers] = {}
+
+    @cached_property
+    def member_addresses(self) -> dict[str, Addresses]:
+        """Private IPv4 and IPv6 addresses of the interfaces carrying each group."""
+        out: dict[str, Addresses] = {}
+        for group_id, eni_ids in self.snapshot.members_of_group.items():
+            addresses: list[str] = []
+            for eni_id in eni_ids:
+                eni = self.snapshot.interfaces[eni_id]
+                addresses.extend(eni.private_ipv4s)
+                addresses.extend(eni.ipv6s)
+            out[group_id] = Addresses.from_cidrs(addresses)
+        return out
+
+    def peers(self, rule: SecurityGroupRule) -> RulePeers:
+        key = id(rule)
+        cached = self._rule_peers.get(key)
+        if cached is None:
+            cached = self._compute_peers(rule)
+            self._rule_peers[key] = cached
+        return cached
+
+    def _compute_peers(self, rule: SecurityGroupRule) -> RulePeers:
+        if rule.peer_kind is PeerKind.CIDR:
+            assert rule.cidr is not None
+            return RulePeers(Addresses.cidr(rule.cidr))
+        if rule.peer_kind is PeerKind.PREFIX_LIST:
+            assert rule.prefix_list_id is not None
+            prefix_list = self.snapshot.prefix_lists.get(rule.prefix_list_id)
+            if prefix_list is None:
+                return RulePeers(
+                    NONE, f"prefix list {rule.prefix_list_id} is not in the snapshot: matches nothing known"
+                )
+            note = " (entries from the dated copy of AWS ip-ranges.json)" if prefix_list.from_dated_copy else ""
+            return RulePeers(Addresses.from_cidrs(prefix_list.cidrs), note.strip())
+        ref = rule.group
+        assert ref is not None
+        if ref.peering_status and ref.peering_status in STALE_PEERING_STATES:
+            return RulePeers(
+                NONE, f"stale reference: peering {ref.peering_id} is {ref.peering_status}; matches nothing"
+            )
+        target = self.snapshot.security_groups.get(ref.group_id)
+        if target is None:
+            return RulePeers(
+                NONE, f"group {ref.group_id} is not in the snapshot (deleted, or another account): matches nothing"
+            )
+        owner = self.snapshot.security_groups[rule.group_id]
+        if target.vpc_id != owner.vpc_id and not self._peered(owner.vpc_id, target.vpc_id, ref.peering_id):
+            return RulePeers(
+                NONE,
+                f"group {target.id} is in {target.vpc_id}, not peered (actively) with {owner.vpc_id}: matches nothing",
+            )
+        return RulePeers(self.member_addresses.get(target.id, NONE))
+
+    def _peered(self, vpc_a: str, vpc_b: str, peering_id: str | None) -> bool:
+        for pcx in self.snapshot.peering_connections.values():
+            if peering_id and pcx.id != peering_id:
+                continue
+            sides = {pcx.requester.vpc_id, pcx.accepter.vpc_id}
+            if sides == {vpc_a, vpc_b} and pcx.active:
+                return True
+        return False
+
+    def rule_space(self, rule: SecurityGroupRule) -> TrafficSpace:
+        protocols, ports = rule_protocols_and_ports(rule)
+        return TrafficSpace([Box(protocols, ports, self.peers(rule).addresses)])
+
+    def group_space(self, group: SecurityGroup, egress: bool) -> TrafficSpace:
+        key = (group.id, egress)
+        space = self._group_space.get(key)
+        if space is None:
+            boxes: list[Box] = []
+            for rule in group.egress if egress else group.ingress:
+                protocols, ports = rule_protocols_and_ports(rule)
+                boxes.append(Box(protocols, ports, self.peers(rule).addresses))
+            space = TrafficSpace(boxes)
+            self._group_space[key] = space
+        return space
+
+    def interface_space(self, eni: NetworkInterface, egress: bool) -> TrafficSpace:
+        """Union of every group's rules on the interface, in one direction."""
+        key = (eni.group_ids, egress)
+        space = self._interface_space.get(key)
+        if space is None:
+            boxes: list[Box] = []
+            for group in self.snapshot.groups_of(eni):
+                boxes.extend(self.group_space(group, egress).boxes)
+            space = TrafficSpace(boxes)
+            self._interface_space[key] = space
+        return space
+
+    def allowed_peers(self, eni: NetworkInterface, egress: bool, protocol: int, port: int) -> Addresses:
+        """Peers allowed for this protocol/port by any group of the interface."""
+        return self.interface_space(eni, egress).peers_for(protocol, port)
+
+    def matching_rules(
+        self, eni: NetworkInterface, egress: bool, protocol: int, port: int, peer: Addresses
+    ) -> list[tuple[SecurityGroup, SecurityGroupRule]]:
+        """Every rule of every group on the interface that admits this traffic (for traces)."""
+        out: list[tuple[SecurityGroup, SecurityGroupRule]] = []
+        for group in self.snapshot.groups_of(eni):
+            for rule in group.egress if egress else group.ingress:
+                protocols, ports = rule_protocols_and_ports(rule)
+                if protocol in protocols and port in ports and self.peers(rule).addresses.contains_set(peer):
+                    out.append((group, rule))
+        return out
+
+    def near_misses(
+        self, eni: NetworkInterface, egress: bool, protocol: int, port: int
+    ) -> list[tuple[SecurityGroup, SecurityGroupRule, str]]:
+        """Rules that cover the protocol and port but not the peer (to explain a denial)."""
+        out: list[tuple[SecurityGroup, SecurityGroupRule, str]] = []
+        for group in self.snapshot.groups_of(eni):
+            for rule in group.egress if egress else group.ingress:
+                protocols, ports = rule_protocols_and_ports(rule)
+                if protocol in protocols and port in ports:
+                    out.append((group, rule, self.peers(rule).note))
+        return out
+
+
+def union_member_addresses(semantics: SecurityGroupSemantics, group_ids: list[str]) -> Addresses:
+    return union_addresses(semantics.member_addresses.get(g, NONE) for g in group_ids)
