@@ -31,6 +31,9 @@ from edgeward.semantics.security_groups import describe_rule
 
 V4_ONLY = Addresses.from_cidrs(["0.0.0.0/0"])
 V6_ONLY = Addresses.from_cidrs(["::/0"])
+INTERNET_TARGETS = frozenset(
+    {RouteTarget.INTERNET_GATEWAY, RouteTarget.EGRESS_ONLY_INTERNET_GATEWAY, RouteTarget.NAT_GATEWAY}
+)
 PREFERRED_EXAMPLES = ("203.0.113.10", "198.51.100.10", "8.8.8.8", "2001:db8::10", "2606:4700::1111")
 
 
@@ -87,7 +90,15 @@ class Reachability:
     def reach_endpoints(self, src: Endpoint, dst: Endpoint, traffic: Traffic) -> ReachResult:
         internet_kinds = (EndpointKind.INTERNET, EndpointKind.INTERNET_HOST)
         if src.kind in internet_kinds and dst.kind in internet_kinds:
-            raise UsageError("both ends are on the internet; at least one must be in the estate", place="--from/--to")
+            if src.kind is EndpointKind.INTERNET and dst.kind is EndpointKind.INTERNET:
+                raise UsageError("both ends are 'internet'; at least one must be in the estate", place="--from/--to")
+            unowned = dst if dst.kind is EndpointKind.INTERNET_HOST else src
+            return self._simple_denied(
+                src,
+                dst,
+                traffic,
+                f"nothing in the estate owns {unowned.address}: it is outside every VPC of the snapshot",
+            )
         if src.kind in (EndpointKind.PUBLIC_ADDRESS,):
             # a packet sent from a public address comes from its interface
             src = Endpoint(EndpointKind.INTERFACE, src.asked, src.interface)
@@ -379,13 +390,7 @@ class Reachability:
         stages.append(("network-acl inbound", current))
         current = current & self.sem.groups.allowed_peers(eni, False, traffic.protocol, traffic.point)
         stages.append(("security-group", current))
-        out_space = self.sem.acls.allowed_space(acl, True)
-        if traffic.has_ports:
-            current = current & out_space.peers_for_ports(traffic.protocol, EPHEMERAL_PORTS)
-        elif traffic.reply_point() is not None:
-            current = current & out_space.peers_for(traffic.protocol, traffic.reply_point() or 0)
-        elif traffic.protocol not in (1, 58):
-            current = current & out_space.peers_for(traffic.protocol, 0)
+        current = current & self._reply_peers(eni.subnet_id, True, traffic)
         stages.append(("network-acl return", current))
         table = self.sem.routes.table_of_subnet(eni.subnet_id)
         routed: Addresses = NONE
@@ -550,14 +555,7 @@ class Reachability:
         if route.target is RouteTarget.NAT_GATEWAY:
             return self._via_nat(path, eni, src, server, traffic, route.target_id, decision.text, table_id)
         if route.target is RouteTarget.VIRTUAL_PRIVATE_GATEWAY:
-            path.add(
-                "forward",
-                "route-table",
-                table_id,
-                "deny",
-                f"{decision.text}: traffic leaves towards on-premises through {route.target_id}, not the internet",
-            )
-            return None
+            return self._via_vpn(path, eni, server, route.target_id, decision.text, table_id, traffic)
         path.add(
             "forward",
             "route-table",
@@ -566,6 +564,64 @@ class Reachability:
             f"{decision.text}: {route.target.value} {route.target_id} does not lead to the internet in this snapshot",
         )
         return None
+
+    def _reply_peers(self, subnet_id: str, egress: bool, traffic: Traffic) -> Addresses:
+        """Remote addresses whose replies pass the subnet's NACL in this direction (any ephemeral port)."""
+        space = self.sem.acls.allowed_space(self.sem.acls.acl_of_subnet(subnet_id), egress)
+        if traffic.has_ports:
+            return space.peers_for_ports(traffic.protocol, EPHEMERAL_PORTS)
+        reply = traffic.reply_point()
+        if reply is not None:
+            return space.peers_for(traffic.protocol, reply)
+        if traffic.protocol in (1, 58):
+            return Addresses.everything()
+        return space.peers_for(traffic.protocol, 0)
+
+    def _via_vpn(
+        self,
+        path: Path,
+        eni: NetworkInterface,
+        server: str,
+        vgw_id: str,
+        route_text: str,
+        table_id: str,
+        traffic: Traffic,
+    ) -> str | None:
+        """A route to a virtual private gateway leaves the estate towards on-premises, not the internet."""
+        vgw = self.snapshot.vpn_gateways.get(vgw_id)
+        if vgw is not None and eni.vpc_id not in vgw.vpc_ids:
+            path.add(
+                "forward",
+                "route-table",
+                table_id,
+                "deny",
+                f"{route_text}, but {vgw_id} is not attached to {eni.vpc_id}",
+            )
+            return None
+        if vgw is not None and vgw.tunnels_up == 0 and vgw.tunnels_total > 0:
+            path.add(
+                "forward",
+                "vpn-gateway",
+                vgw_id,
+                "deny",
+                f"{route_text}, but all {vgw.tunnels_total} VPN tunnels of {vgw_id} are DOWN: traffic is dropped",
+            )
+            return None
+        path.add("forward", "route-table", table_id, "allow", route_text)
+        state = (
+            "" if vgw is None or vgw.tunnels_up is None else f" ({vgw.tunnels_up} of {vgw.tunnels_total} tunnels UP)"
+        )
+        path.add(
+            "forward",
+            "vpn-gateway",
+            vgw_id,
+            "pass",
+            f"leaves the estate through {vgw_id}{state} towards on-premises; what lies beyond is not in the snapshot",
+        )
+        path.notes.append(f"{server} is reached over VPN through {vgw_id}, not over the internet")
+        if not self._return_ports(path, [(eni, False, server)], traffic):
+            return None
+        return path.source_address
 
     def _via_nat(
         self,
@@ -593,6 +649,15 @@ class Reachability:
                 else "translates IPv4 only"
             )
             path.add("forward", "nat-gateway", nat.id, "deny", f"{route_text}, but {nat.id} {why}")
+            return None
+        if traffic.protocol not in (1, 6, 17):
+            path.add(
+                "forward",
+                "nat-gateway",
+                nat.id,
+                "deny",
+                f"{route_text}, but NAT gateways translate only TCP, UDP and ICMP, not {traffic.describe()}",
+            )
             return None
         path.add("forward", "route-table", table_id, "allow", route_text)
         nat_subnet = self.snapshot.subnets[nat.subnet_id]
@@ -668,8 +733,15 @@ class Reachability:
         best: Path | None = None
         tried: Path | None = None
         blocks = self.sem.routes.partition(table) if table else []
-        for block, _route in blocks:
-            piece = candidates & block
+        for block, route in blocks:
+            if route.target not in INTERNET_TARGETS or route.blackhole:
+                continue  # local, peering, VPN and other targets do not lead to the internet
+            piece = candidates & block & self._reply_peers(eni.subnet_id, False, traffic)
+            if route.target is RouteTarget.NAT_GATEWAY and route.target_id in self.snapshot.nat_gateways:
+                nat_subnet = self.snapshot.nat_gateways[route.target_id].subnet_id
+                nat_acl = self.sem.acls.acl_of_subnet(nat_subnet)
+                piece = piece & self.sem.acls.allowed_space(nat_acl, True).peers_for(traffic.protocol, traffic.point)
+                piece = piece & self._reply_peers(nat_subnet, False, traffic)
             server = representative(piece)
             if server is None:
                 continue
@@ -702,7 +774,15 @@ class Reachability:
             "group or private range do not match it"
         )
         public = self._outbound_to_internet(path, a, dst.address, traffic)
-        if public is not None:
+        if public is not None and any(h.component == "vpn-gateway" for h in path.hops):
+            path.add(
+                "forward",
+                "vpn-gateway",
+                dst.address,
+                "deny",
+                f"the route to public address {dst.address} goes to on-premises over VPN, not to the internet",
+            )
+        elif public is not None:
             self._inbound_from_internet(path, public, b, dst.address, traffic)
         path.source_address = path.source_address
         return self._result(

@@ -327,6 +327,8 @@ class VpnGateway:
     vpc_ids: tuple[str, ...]
     account: str
     region: str
+    tunnels_up: int | None = None  # VPN tunnels reported UP across its connections; None: not in the snapshot
+    tunnels_total: int = 0
     source: SourceRef = NO_SOURCE
 
 

@@ -61,7 +61,6 @@ IGNORED_KEYS = frozenset(
         "ClassicLinkInstances",
         "Instances",  # describe-classic-link-instances
         "CustomerGateways",
-        "VpnConnections",
         "VpcEndpoints",
         "DBInstances",
         "DomainStatusList",
@@ -96,6 +95,7 @@ class Collected:
     network_acls: list[NetworkAcl] = field(default_factory=list)
     vpn_gateways: list[VpnGateway] = field(default_factory=list)
     elastic_ips: dict[str, str] = field(default_factory=dict)
+    vpn_tunnels: dict[str, tuple[int, int]] = field(default_factory=dict)
     # responses for other domains (edge, IAM), by top-level key, for their own transforms
     extra: dict[str, list[tuple[Context, dict[str, Any]]]] = field(default_factory=dict)
 
@@ -149,6 +149,7 @@ NETWORK_HANDLERS: dict[str, Handler] = {
     "NetworkAcls": lambda c, d, x: c.network_acls.extend(t.network_acls(_seq(d, "NetworkAcls", x), x)),
     "VpnGateways": lambda c, d, x: c.vpn_gateways.extend(t.vpn_gateways(_seq(d, "VpnGateways", x), x)),
     "Addresses": lambda c, d, x: c.elastic_ips.update(t.elastic_ips(_seq(d, "Addresses", x), x)),
+    "VpnConnections": lambda c, d, x: c.vpn_tunnels.update(t.vpn_tunnels(_seq(d, "VpnConnections", x), x)),
 }
 
 # Keys owned by other domains (load balancers, CloudFront, WAF, S3, Lambda, IAM). Their
@@ -279,7 +280,12 @@ def network_estate(collected: Collected) -> NetworkEstate:
         security_groups=tuple(collected.security_groups),
         prefix_lists=tuple(lists.values()),
         network_acls=tuple(collected.network_acls),
-        vpn_gateways=tuple(collected.vpn_gateways),
+        vpn_gateways=tuple(
+            replace(v, tunnels_up=collected.vpn_tunnels[v.id][0], tunnels_total=collected.vpn_tunnels[v.id][1])
+            if v.id in collected.vpn_tunnels
+            else v
+            for v in collected.vpn_gateways
+        ),
     )
 
 

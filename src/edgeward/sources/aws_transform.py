@@ -393,6 +393,25 @@ def vpn_gateways(items: Sequence[Any], ctx: Context) -> list[VpnGateway]:
     return out
 
 
+def vpn_tunnels(items: Sequence[Any], ctx: Context) -> dict[str, tuple[int, int]]:
+    """describe-vpn-connections: VPN gateway id -> (tunnels UP, tunnels in all) over available connections."""
+    out: dict[str, tuple[int, int]] = {}
+    for i, raw in enumerate(items):
+        item = _obj(raw, ctx, f"VpnConnections[{i}]")
+        vgw = _opt_str(item, "VpnGatewayId")
+        if vgw is None or item.get("State") not in (None, "available"):
+            continue
+        telemetry = [
+            t
+            for t in _list(item.get("VgwTelemetry"), ctx, f"VpnConnections[{i}].VgwTelemetry")
+            if isinstance(t, Mapping)
+        ]
+        up = sum(1 for t in telemetry if str(t.get("Status", "")).upper() == "UP")
+        prev_up, prev_total = out.get(vgw, (0, 0))
+        out[vgw] = (prev_up + up, prev_total + len(telemetry))
+    return out
+
+
 # -- interfaces and instances -----------------------------------------------------------------
 def _interface(item: Mapping[str, Any], ctx: Context, place: str, instance_id: str | None) -> NetworkInterface:
     privates: list[str] = []
