@@ -19,7 +19,7 @@ from edgeward.cli.network import parse_traffic
 from edgeward.sources import load_snapshot
 
 HERE = Path(__file__).parent
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "batfish-aws"
+from tests.conftest import CORPUS
 FLOWS: list[dict[str, Any]] = yaml.safe_load((HERE / "expected_flows.yaml").read_text())
 
 # Flows that start inside Batfish's own model (a VPC router, a VPN gateway) have no AWS endpoint to ask from.
