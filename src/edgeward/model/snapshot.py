@@ -57,9 +57,7 @@ class Snapshot:
         self.vpcs: Mapping[str, Vpc] = _by_id(network.vpcs, "VPC")
         self.subnets: Mapping[str, Subnet] = _by_id(network.subnets, "subnet")
         self.route_tables: Mapping[str, RouteTable] = _by_id(network.route_tables, "route table")
-        self.internet_gateways: Mapping[str, InternetGateway] = _by_id(
-            network.internet_gateways, "internet gateway"
-        )
+        self.internet_gateways: Mapping[str, InternetGateway] = _by_id(network.internet_gateways, "internet gateway")
         self.nat_gateways: Mapping[str, NatGateway] = _by_id(network.nat_gateways, "NAT gateway")
         self.peering_connections: Mapping[str, PeeringConnection] = _by_id(
             network.peering_connections, "peering connection"
@@ -94,15 +92,11 @@ class Snapshot:
                 raise _dangling(table.source, f"route table {table.id}", "is in", "VPC", table.vpc_id)
             for subnet_id in table.subnet_ids:
                 if subnet_id not in self.subnets:
-                    raise _dangling(
-                        table.source, f"route table {table.id}", "is associated with", "subnet", subnet_id
-                    )
+                    raise _dangling(table.source, f"route table {table.id}", "is associated with", "subnet", subnet_id)
         for acl in self.network_acls.values():
             for subnet_id in acl.subnet_ids:
                 if subnet_id not in self.subnets:
-                    raise _dangling(
-                        acl.source, f"network ACL {acl.id}", "is associated with", "subnet", subnet_id
-                    )
+                    raise _dangling(acl.source, f"network ACL {acl.id}", "is associated with", "subnet", subnet_id)
         for group in self.security_groups.values():
             for rule in group.ingress + group.egress:
                 if rule.prefix_list_id and rule.prefix_list_id not in self.prefix_lists:
