@@ -16,7 +16,11 @@ EXIT_INPUT_ERROR = 2
 
 
 class EdgewardGroup(click.Group):
-    """A click group that turns every EdgewardError into one line on stderr and exit 2."""
+    """A click group whose every user mistake is one line on stderr and exit code 2.
+
+    Covers edgeward's own input errors (file and place) and click's usage errors (missing or bad
+    options). A command may return an int to set the exit code (audit's --fail-on).
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -24,6 +28,30 @@ class EdgewardGroup(click.Group):
         except EdgewardError as exc:
             click.echo(f"edgeward: error: {exc}", err=True)
             sys.exit(EXIT_INPUT_ERROR)
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("edgeward: aborted", err=True)
+            sys.exit(1)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "edgeward"
+            click.echo(f"edgeward: error: {exc.format_message()} (see '{where} --help')", err=True)
+            sys.exit(EXIT_INPUT_ERROR)
+        except click.ClickException as exc:
+            click.echo(f"edgeward: error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        sys.exit(result if isinstance(result, int) else EXIT_OK)
 
 
 def emit_json(payload: Any) -> None:
