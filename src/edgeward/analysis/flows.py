@@ -26,6 +26,20 @@ LINK_LOCAL_SERVICES = {
 }
 
 
+def _vpc_dns_address(primary_cidr: str) -> str:
+    """The Route 53 Resolver address of a VPC: the base of its primary IPv4 CIDR plus two."""
+    from edgeward.algebra.addresses import format_address, parse_cidr
+
+    _, first, _ = parse_cidr(primary_cidr)
+    return format_address(4, first + 2)
+
+
+def service_name(address: str, resource: str | None) -> str:
+    if address in LINK_LOCAL_SERVICES:
+        return LINK_LOCAL_SERVICES[address]
+    return f"Amazon DNS (Route 53 Resolver) of {resource}" if resource else "link-local service"
+
+
 def describe_internet_sources(snapshot: Snapshot, addresses: Addresses, limit: int = 6) -> str:
     """`any IPv4 internet address`, or the CIDRs when the set is narrower."""
     internet = snapshot.internet_addresses
@@ -120,7 +134,7 @@ class Endpoint:
             label = snapshot.describe_interface(self.interface)
             return f"{label} at {self.address}" if self.address else label
         if self.kind is EndpointKind.LINK_LOCAL:
-            return f"{self.address} ({LINK_LOCAL_SERVICES.get(self.address or '', 'link-local')})"
+            return f"{self.address} ({service_name(self.address or '', self.resource)})"
         if self.kind is EndpointKind.NAT_ADDRESS:
             return f"{self.address} (public address of {self.resource})"
         return f"{self.address} (in {self.resource}, owned by no interface)"
@@ -162,6 +176,8 @@ def resolve_endpoint(snapshot: Snapshot, text: str, option: str) -> Endpoint:
         return Endpoint(EndpointKind.NAT_ADDRESS, value, address=canonical, resource=nat)
     vpc = snapshot.vpc_of_address(canonical)
     if vpc is not None:
+        if vpc.cidrs_v4 and canonical == _vpc_dns_address(vpc.cidrs_v4[0]):
+            return Endpoint(EndpointKind.LINK_LOCAL, value, address=canonical, resource=vpc.id)
         return Endpoint(EndpointKind.UNOWNED, value, address=canonical, resource=vpc.id)
     del version
     return Endpoint(EndpointKind.INTERNET_HOST, value, address=canonical)

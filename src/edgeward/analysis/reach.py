@@ -13,7 +13,6 @@ from edgeward.algebra.addresses import NONE, Addresses
 from edgeward.algebra.intervals import IntervalSet
 from edgeward.algebra.traffic import EPHEMERAL_PORTS
 from edgeward.analysis.flows import (
-    LINK_LOCAL_SERVICES,
     Endpoint,
     EndpointKind,
     Hop,
@@ -22,6 +21,7 @@ from edgeward.analysis.flows import (
     Verdict,
     describe_internet_sources,
     resolve_endpoint,
+    service_name,
 )
 from edgeward.errors import UsageError
 from edgeward.model.network import NetworkAcl, NetworkInterface, RouteTarget
@@ -154,7 +154,7 @@ class Reachability:
 
     def _link_local(self, src: Endpoint, dst: Endpoint, traffic: Traffic) -> ReachResult:
         path = Path(source_address=self._private_address(src, dst.address or ""), destination_address=dst.address)
-        service = LINK_LOCAL_SERVICES.get(dst.address or "", "link-local service")
+        service = service_name(dst.address or "", dst.resource)
         path.add(
             "forward",
             "link-local",
