@@ -31,13 +31,13 @@ def deny(action: str | Sequence[str] = "*", resource: str | Sequence[str] = "*",
 def decide(
     principal: str,
     action: str,
-    resource: str,
+    target: str,
     context: Mapping[str, str | Sequence[str]] | None = None,
     resource_account: str | None = None,
     **policies: Any,
 ) -> Decision:
     ctx = RequestContext.build(context or {})
-    request = Request(Principal.from_arn(principal), action, resource, ctx, resource_account)
+    request = Request(Principal.from_arn(principal), action, target, ctx, resource_account)
     return evaluate(request, PolicySet(**policies))
 
 
