@@ -23,10 +23,16 @@ class AddressError(ValueError):
 def parse_cidr(text: str) -> tuple[int, int, int]:
     """Parse `10.0.0.0/8`, `2001:db8::/32` or a bare address into (version, first, last).
 
-    Host bits are tolerated and masked, as the EC2 API canonicalises them on write.
+    Host bits are tolerated and masked, as the EC2 API canonicalises them on write. The prefix
+    length must be decimal: `ipaddress` would also read netmask and hostmask notation
+    (`10.0.0.0/255.0.0.0`, `10.0.0.0/0.0.0.255`) and IPv6 zone ids, which AWS never accepts.
     """
+    stripped = text.strip()
+    address, slash, prefix = stripped.partition("/")
+    if "%" in address or (slash and not (prefix.isascii() and prefix.isdigit())):
+        raise AddressError(f"not an IP address or CIDR: {text!r}")
     try:
-        net = ipaddress.ip_network(text.strip(), strict=False)
+        net = ipaddress.ip_network(stripped, strict=False)
     except ValueError as exc:
         raise AddressError(f"not an IP address or CIDR: {text!r}") from exc
     first = int(net.network_address)
@@ -35,7 +41,9 @@ def parse_cidr(text: str) -> tuple[int, int, int]:
 
 
 def parse_address(text: str) -> tuple[int, int]:
-    """Parse a single address into (version, integer)."""
+    """Parse a single address into (version, integer); IPv6 zone ids (`fe80::1%eth0`) are refused."""
+    if "%" in text:
+        raise AddressError(f"not an IP address: {text!r}")
     try:
         addr = ipaddress.ip_address(text.strip())
     except ValueError as exc:

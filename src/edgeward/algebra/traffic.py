@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Final
 
 from edgeward.algebra.addresses import ALL, Addresses, union_addresses
@@ -173,9 +174,7 @@ class TrafficSpace:
 
     def peers_for(self, protocol: int, port: int) -> Addresses:
         """Every peer address allowed with this protocol and port."""
-        return union_addresses(
-            box.peers for box in self.boxes if protocol in box.protocols and port in box.ports
-        )
+        return union_addresses(box.peers for box in self.boxes if protocol in box.protocols and port in box.ports)
 
     def peers_for_ports(self, protocol: int, ports: IntervalSet) -> Addresses:
         """Peers allowed for this protocol on at least one port of `ports`."""
@@ -184,11 +183,16 @@ class TrafficSpace:
         )
 
     def ports_for(self, protocol: int, peer: Addresses) -> IntervalSet:
-        """Ports (or ICMP type/code points) on which every address of `peer` is allowed."""
+        """Ports (or ICMP type/code points) on which every address of `peer` is allowed.
+
+        Agrees with `contains` port by port: for an empty `peer` that is vacuously every port.
+        """
+        if peer.is_empty():
+            return ALL_PORTS
         relevant = [b for b in self.boxes if protocol in b.protocols and b.peers.overlaps(peer)]
         cuts = sorted({edge for b in relevant for lo, hi in b.ports for edge in (lo, hi + 1)})
         spans: list[tuple[int, int]] = []
-        for lo, nxt in zip(cuts, cuts[1:], strict=False):
+        for lo, nxt in pairwise(cuts):
             covering = [b.peers for b in relevant if lo in b.ports]
             if covering and union_addresses(covering).contains_set(peer):
                 spans.append((lo, nxt - 1))
