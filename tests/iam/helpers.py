@@ -13,7 +13,9 @@ from edgeward.iam.principal import Principal
 ALICE = "arn:aws:iam::111122223333:user/alice"
 
 
-def policy(*statements: Mapping[str, Any], kind: PolicyKind = "identity", name: str = "p", version: str | None = "2012-10-17") -> Policy:
+def policy(
+    *statements: Mapping[str, Any], kind: PolicyKind = "identity", name: str = "p", version: str | None = "2012-10-17"
+) -> Policy:
     document: dict[str, Any] = {"Statement": list(statements)}
     if version is not None:
         document["Version"] = version
@@ -41,7 +43,9 @@ def decide(
     return evaluate(request, PolicySet(**policies))
 
 
-def condition_holds(condition: Mapping[str, Any], context: Mapping[str, str | Sequence[str]] | None = None, version: str = "2012-10-17") -> bool:
+def condition_holds(
+    condition: Mapping[str, Any], context: Mapping[str, str | Sequence[str]] | None = None, version: str = "2012-10-17"
+) -> bool:
     """Does a statement with this Condition apply to a request with this context?"""
     p = policy(allow("s3:GetObject", "*", Condition=dict(condition)), version=version)
     ctx = RequestContext.build(context or {})

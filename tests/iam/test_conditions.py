@@ -56,7 +56,9 @@ def test_missing_key(operator: str, expected: bool) -> None:
 def test_negated_operator_on_missing_key_denies_pmapper_regression() -> None:
     """Deny unless the tag is like team-*: with no tag at all, the Deny applies (source: OPERATORS_PAGE)."""
     assert condition_holds({"StringNotLike": {"aws:PrincipalTag/team": "team-*"}}, {})
-    assert not condition_holds({"StringNotLike": {"aws:PrincipalTag/team": "team-*"}}, {"aws:PrincipalTag/team": "team-a"})
+    assert not condition_holds(
+        {"StringNotLike": {"aws:PrincipalTag/team": "team-*"}}, {"aws:PrincipalTag/team": "team-a"}
+    )
 
 
 # --- AND / OR / NOR (multiple keys or values page) ----------------------------------------
@@ -138,8 +140,12 @@ def test_single_value_of_a_multivalued_key_is_a_set_of_one() -> None:
 
 def test_set_operator_on_single_valued_key_treats_value_as_set_of_one() -> None:
     """source: facts §1.5 (iam-simulate forAllValuesMisused); single-vs-multi page warns it is too permissive."""
-    assert condition_holds({"ForAllValues:StringEquals": {"aws:PrincipalTag/team": ["a", "b"]}}, {"aws:PrincipalTag/team": "a"})
-    assert not condition_holds({"ForAllValues:StringEquals": {"aws:PrincipalTag/team": ["a"]}}, {"aws:PrincipalTag/team": "c"})
+    assert condition_holds(
+        {"ForAllValues:StringEquals": {"aws:PrincipalTag/team": ["a", "b"]}}, {"aws:PrincipalTag/team": "a"}
+    )
+    assert not condition_holds(
+        {"ForAllValues:StringEquals": {"aws:PrincipalTag/team": ["a"]}}, {"aws:PrincipalTag/team": "c"}
+    )
 
 
 # --- key case -------------------------------------------------------------------------------
@@ -152,7 +158,9 @@ def test_key_names_are_case_insensitive_including_the_tag_part() -> None:
     assert condition_holds({"StringEquals": {"aws:RequestTag/Stage": "prod"}}, {"aws:requesttag/stage": "prod"})
     # values stay case-sensitive for StringEquals
     assert not condition_holds({"StringEquals": {"aws:RequestTag/stage": "prod"}}, {"aws:RequestTag/stage": "Prod"})
-    assert condition_holds({"StringEqualsIgnoreCase": {"aws:RequestTag/stage": "prod"}}, {"aws:RequestTag/stage": "Prod"})
+    assert condition_holds(
+        {"StringEqualsIgnoreCase": {"aws:RequestTag/stage": "prod"}}, {"aws:RequestTag/stage": "Prod"}
+    )
 
 
 # --- every family ---------------------------------------------------------------------------
@@ -168,21 +176,45 @@ def test_key_names_are_case_insensitive_including_the_tag_part() -> None:
         ({"NumericLessThan": {"s3:max-keys": 10}}, {"s3:max-keys": "10"}, False),
         ({"NumericGreaterThan": {"s3:max-keys": "1.5"}}, {"s3:max-keys": "2"}, True),
         ({"NumericEquals": {"s3:max-keys": "10"}}, {"s3:max-keys": "ten"}, False),
-        ({"DateGreaterThan": {"aws:CurrentTime": "2020-04-01T00:00:00Z"}}, {"aws:CurrentTime": "2020-06-30T00:00:00Z"}, True),
-        ({"DateLessThan": {"aws:CurrentTime": "2020-06-30T00:00:00Z"}}, {"aws:CurrentTime": "2020-06-30T00:00:00Z"}, False),
+        (
+            {"DateGreaterThan": {"aws:CurrentTime": "2020-04-01T00:00:00Z"}},
+            {"aws:CurrentTime": "2020-06-30T00:00:00Z"},
+            True,
+        ),
+        (
+            {"DateLessThan": {"aws:CurrentTime": "2020-06-30T00:00:00Z"}},
+            {"aws:CurrentTime": "2020-06-30T00:00:00Z"},
+            False,
+        ),
         ({"DateLessThanEquals": {"aws:EpochTime": "1593475200"}}, {"aws:EpochTime": "1593475200"}, True),
         ({"DateEquals": {"aws:TokenIssueTime": "2020-06-30"}}, {"aws:TokenIssueTime": "2020-06-30T00:00:00Z"}, True),
         ({"Bool": {"aws:SecureTransport": "false"}}, {"aws:SecureTransport": "false"}, True),
         ({"Bool": {"aws:SecureTransport": False}}, {"aws:SecureTransport": "true"}, False),
         ({"BinaryEquals": {"key": "QmluYXJ5VmFsdWVJbkJhc2U2NA=="}}, {"key": "QmluYXJ5VmFsdWVJbkJhc2U2NA=="}, True),
         ({"BinaryEquals": {"key": "QmluYXJ5VmFsdWVJbkJhc2U2NA=="}}, {"key": "b3RoZXI="}, False),
-        ({"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "2001:DB8:1234:5678::/64"]}}, {"aws:SourceIp": "2001:db8:1234:5678::1"}, True),
+        (
+            {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "2001:DB8:1234:5678::/64"]}},
+            {"aws:SourceIp": "2001:db8:1234:5678::1"},
+            True,
+        ),
         ({"IpAddress": {"aws:SourceIp": "203.0.113.7"}}, {"aws:SourceIp": "203.0.113.7"}, True),
         ({"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}, {"aws:SourceIp": "198.51.100.1"}, True),
         ({"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}, {"aws:SourceIp": "203.0.113.1"}, False),
-        ({"ArnLike": {"aws:SourceArn": "arn:aws:cloudfront::111122223333:distribution/*"}}, {"aws:SourceArn": "arn:aws:cloudfront::111122223333:distribution/E1"}, True),
-        ({"ArnEquals": {"aws:SourceArn": "arn:aws:cloudfront::111122223333:distribution/*"}}, {"aws:SourceArn": "arn:aws:cloudfront::444455556666:distribution/E1"}, False),
-        ({"ArnNotEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:111122223333:t"}}, {"aws:SourceArn": "arn:aws:sns:us-east-1:111122223333:u"}, True),
+        (
+            {"ArnLike": {"aws:SourceArn": "arn:aws:cloudfront::111122223333:distribution/*"}},
+            {"aws:SourceArn": "arn:aws:cloudfront::111122223333:distribution/E1"},
+            True,
+        ),
+        (
+            {"ArnEquals": {"aws:SourceArn": "arn:aws:cloudfront::111122223333:distribution/*"}},
+            {"aws:SourceArn": "arn:aws:cloudfront::444455556666:distribution/E1"},
+            False,
+        ),
+        (
+            {"ArnNotEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:111122223333:t"}},
+            {"aws:SourceArn": "arn:aws:sns:us-east-1:111122223333:u"},
+            True,
+        ),
         ({"Null": {"aws:TokenIssueTime": "true"}}, {}, True),
         ({"Null": {"aws:TokenIssueTime": "false"}}, {}, False),
         ({"Null": {"aws:TokenIssueTime": "true"}}, {"aws:TokenIssueTime": "2020-01-01"}, False),

@@ -20,7 +20,9 @@ FOREIGN_USER = f"arn:aws:iam::{OTHER}:user/bob"
 DIST = f"arn:aws:cloudfront::{ACCOUNT}:distribution/E1"
 
 
-def resource_policy(principal: Any, *statements: dict[str, Any], effect: str = "Allow", action: str = "s3:GetObject") -> Any:
+def resource_policy(
+    principal: Any, *statements: dict[str, Any], effect: str = "Allow", action: str = "s3:GetObject"
+) -> Any:
     first = {"Effect": effect, "Principal": principal, "Action": action, "Resource": BUCKET}
     return policy(first, *statements, kind="resource", name="bucket-policy")
 
@@ -84,7 +86,11 @@ def test_not_resource_allow_excludes_listed_resources() -> None:
     """Allow s3:* on everything except the payroll folder.
     source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html"""
     identity = policy(
-        {"Effect": "Allow", "Action": "s3:*", "NotResource": ["arn:aws:s3:::HRBucket/Payroll", "arn:aws:s3:::HRBucket/Payroll/*"]}
+        {
+            "Effect": "Allow",
+            "Action": "s3:*",
+            "NotResource": ["arn:aws:s3:::HRBucket/Payroll", "arn:aws:s3:::HRBucket/Payroll/*"],
+        }
     )
     assert decide(ALICE, "s3:GetObject", "arn:aws:s3:::HRBucket/Benefits/a", identity=(identity,)).allowed
     assert not decide(ALICE, "s3:GetObject", "arn:aws:s3:::HRBucket/Payroll/a", identity=(identity,)).allowed
@@ -116,14 +122,23 @@ def test_every_scp_level_must_allow() -> None:
     root = policy(allow(), kind="scp", name="FullAWSAccess")
     ou = policy(allow("cloudfront:Get*"), kind="scp", name="ou-web")
     account = policy(allow(), kind="scp", name="account")
-    decision = decide(ALICE, "cloudfront:UpdateDistribution", DIST, identity=(identity,), scp_levels=((root,), (ou,), (account,)))
+    decision = decide(
+        ALICE, "cloudfront:UpdateDistribution", DIST, identity=(identity,), scp_levels=((root,), (ou,), (account,))
+    )
     assert decision.decision == "implicit-deny"
     assert [(m.policy_type, m.level, m.policies) for m in decision.missing_allow] == [("scp", 1, ("ou-web",))]
-    allowed = decide(ALICE, "cloudfront:GetDistribution", DIST, identity=(identity,), scp_levels=((root,), (ou,), (account,)))
+    allowed = decide(
+        ALICE, "cloudfront:GetDistribution", DIST, identity=(identity,), scp_levels=((root,), (ou,), (account,))
+    )
     assert allowed.allowed
     assert {(s.policy_type, s.level) for s in allowed.statements} >= {("scp", 0), ("scp", 1), ("scp", 2)}
     denying = policy(allow(), deny("cloudfront:GetDistribution"), kind="scp", name="account")
-    assert decide(ALICE, "cloudfront:GetDistribution", DIST, identity=(identity,), scp_levels=((root,), (ou,), (denying,))).decision == "explicit-deny"
+    assert (
+        decide(
+            ALICE, "cloudfront:GetDistribution", DIST, identity=(identity,), scp_levels=((root,), (ou,), (denying,))
+        ).decision
+        == "explicit-deny"
+    )
 
 
 def test_scp_does_not_grant() -> None:
@@ -136,12 +151,22 @@ def test_rcp_only_denies_because_rcp_full_aws_access_is_always_attached() -> Non
     its Deny statements do. source: https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html"""
     identity = policy(allow("s3:*"))
     only_deny = policy(
-        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}}},
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": "*",
+            "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}},
+        },
         kind="rcp",
         name="rcp-org-only",
     )
-    assert decide(ALICE, "s3:GetObject", BUCKET, {"aws:PrincipalOrgID": "o-abc"}, identity=(identity,), rcps=(only_deny,)).allowed
-    denied = decide(ALICE, "s3:GetObject", BUCKET, {"aws:PrincipalOrgID": "o-zzz"}, identity=(identity,), rcps=(only_deny,))
+    assert decide(
+        ALICE, "s3:GetObject", BUCKET, {"aws:PrincipalOrgID": "o-abc"}, identity=(identity,), rcps=(only_deny,)
+    ).allowed
+    denied = decide(
+        ALICE, "s3:GetObject", BUCKET, {"aws:PrincipalOrgID": "o-zzz"}, identity=(identity,), rcps=(only_deny,)
+    )
     assert denied.decision == "explicit-deny" and denied.statements[0].policy_type == "rcp"
 
 
@@ -173,7 +198,14 @@ def test_same_account_session_arn_is_not_limited() -> None:
     """Naming the role-session ARN grants the session directly. source: policy-eval-basics"""
     boundary = policy(allow("ec2:*"), kind="boundary", name="boundary")
     session = policy(allow("ec2:*"), kind="session", name="session")
-    decision = decide(SESSION, "s3:GetObject", BUCKET, resource=resource_policy({"AWS": SESSION}), boundary=boundary, session=(session,))
+    decision = decide(
+        SESSION,
+        "s3:GetObject",
+        BUCKET,
+        resource=resource_policy({"AWS": SESSION}),
+        boundary=boundary,
+        session=(session,),
+    )
     assert decision.allowed
 
 
@@ -182,7 +214,13 @@ def test_same_account_account_principal_delegates_to_identity_policies() -> None
     source: policy-eval-basics; measured table at https://zenn.dev/dannykitadani/articles/a03a4864f88ac4"""
     for principal in ({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, {"AWS": ACCOUNT}):
         assert missing(decide(ALICE, "s3:GetObject", BUCKET, resource=resource_policy(principal))) == ["identity"]
-        assert decide(ALICE, "s3:GetObject", BUCKET, resource=resource_policy(principal), identity=(policy(allow("s3:GetObject")),)).allowed
+        assert decide(
+            ALICE,
+            "s3:GetObject",
+            BUCKET,
+            resource=resource_policy(principal),
+            identity=(policy(allow("s3:GetObject")),),
+        ).allowed
 
 
 def test_same_account_either_policy_allowing_is_enough() -> None:
@@ -193,7 +231,9 @@ def test_same_account_either_policy_allowing_is_enough() -> None:
 
 
 def test_resource_policy_deny_is_explicit() -> None:
-    decision = decide(ALICE, "s3:GetObject", BUCKET, resource=resource_policy("*", effect="Deny"), identity=(policy(allow()),))
+    decision = decide(
+        ALICE, "s3:GetObject", BUCKET, resource=resource_policy("*", effect="Deny"), identity=(policy(allow()),)
+    )
     assert decision.decision == "explicit-deny" and decision.statements[0].policy_type == "resource"
 
 
@@ -206,19 +246,34 @@ def test_cross_account_needs_both_sides() -> None:
     identity = (policy(allow("s3:GetObject", BUCKET)),)
     names_bob = resource_policy({"AWS": FOREIGN_USER})
     names_account = resource_policy({"AWS": OTHER})
-    assert decide(FOREIGN_USER, "s3:GetObject", BUCKET, resource=names_bob, identity=identity, resource_account=ACCOUNT).allowed
-    assert decide(FOREIGN_USER, "s3:GetObject", BUCKET, resource=names_account, identity=identity, resource_account=ACCOUNT).allowed
-    assert missing(decide(FOREIGN_USER, "s3:GetObject", BUCKET, resource=names_bob, resource_account=ACCOUNT)) == ["identity"]
-    assert missing(decide(FOREIGN_USER, "s3:GetObject", BUCKET, identity=identity, resource_account=ACCOUNT)) == ["resource"]
+    assert decide(
+        FOREIGN_USER, "s3:GetObject", BUCKET, resource=names_bob, identity=identity, resource_account=ACCOUNT
+    ).allowed
+    assert decide(
+        FOREIGN_USER, "s3:GetObject", BUCKET, resource=names_account, identity=identity, resource_account=ACCOUNT
+    ).allowed
+    assert missing(decide(FOREIGN_USER, "s3:GetObject", BUCKET, resource=names_bob, resource_account=ACCOUNT)) == [
+        "identity"
+    ]
+    assert missing(decide(FOREIGN_USER, "s3:GetObject", BUCKET, identity=identity, resource_account=ACCOUNT)) == [
+        "resource"
+    ]
     someone_else = resource_policy({"AWS": f"arn:aws:iam::{OTHER}:user/carol"})
-    assert missing(decide(FOREIGN_USER, "s3:GetObject", BUCKET, resource=someone_else, identity=identity, resource_account=ACCOUNT)) == ["resource"]
+    assert missing(
+        decide(FOREIGN_USER, "s3:GetObject", BUCKET, resource=someone_else, identity=identity, resource_account=ACCOUNT)
+    ) == ["resource"]
 
 
 def test_cross_account_boundary_of_the_caller_still_applies() -> None:
     boundary = policy(allow("ec2:*"), kind="boundary", name="boundary")
     decision = decide(
-        FOREIGN_USER, "s3:GetObject", BUCKET, resource=resource_policy({"AWS": FOREIGN_USER}),
-        identity=(policy(allow()),), boundary=boundary, resource_account=ACCOUNT,
+        FOREIGN_USER,
+        "s3:GetObject",
+        BUCKET,
+        resource=resource_policy({"AWS": FOREIGN_USER}),
+        identity=(policy(allow()),),
+        boundary=boundary,
+        resource_account=ACCOUNT,
     )
     assert missing(decision) == ["permissions-boundary"]
 
@@ -262,19 +317,31 @@ def test_trust_policy_must_allow_the_caller_itself() -> None:
     """Role trust policies are an exception: an identity-policy Allow alone is not enough.
     source: policy-eval-basics"""
     can_assume = (policy(allow("sts:AssumeRole", ROLE)),)
-    trusts_ec2 = policy({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}, kind="trust", name="trust")
+    trusts_ec2 = policy(
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"},
+        kind="trust",
+        name="trust",
+    )
     assert missing(decide(ALICE, "sts:AssumeRole", ROLE, identity=can_assume, resource=trusts_ec2)) == ["resource"]
-    trusts_account = policy({"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "sts:AssumeRole"}, kind="trust", name="trust")
+    trusts_account = policy(
+        {"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "sts:AssumeRole"}, kind="trust", name="trust"
+    )
     assert decide(ALICE, "sts:AssumeRole", ROLE, identity=can_assume, resource=trusts_account).allowed
     assert missing(decide(ALICE, "sts:AssumeRole", ROLE, resource=trusts_account)) == ["identity"]
-    trusts_alice = policy({"Effect": "Allow", "Principal": {"AWS": ALICE}, "Action": "sts:AssumeRole"}, kind="trust", name="trust")
+    trusts_alice = policy(
+        {"Effect": "Allow", "Principal": {"AWS": ALICE}, "Action": "sts:AssumeRole"}, kind="trust", name="trust"
+    )
     assert decide(ALICE, "sts:AssumeRole", ROLE, resource=trusts_alice).allowed
 
 
 def test_kms_key_policy_must_allow() -> None:
     """KMS key policies are the other exception. source: policy-eval-basics"""
     key = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    key_policy = policy({"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:*", "Resource": "*"}, kind="resource", name="key-policy")
+    key_policy = policy(
+        {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:*", "Resource": "*"},
+        kind="resource",
+        name="key-policy",
+    )
     assert missing(decide(ALICE, "kms:Decrypt", key, identity=(policy(allow()),), resource=key_policy)) == ["resource"]
 
 
@@ -292,9 +359,25 @@ def test_service_principal_is_decided_by_the_resource_policy() -> None:
         kind="resource",
         name="bucket-policy",
     )
-    assert decide("cloudfront.amazonaws.com", "s3:GetObject", BUCKET, {"aws:SourceArn": DIST}, resource=oac, resource_account=ACCOUNT).allowed
+    assert decide(
+        "cloudfront.amazonaws.com",
+        "s3:GetObject",
+        BUCKET,
+        {"aws:SourceArn": DIST},
+        resource=oac,
+        resource_account=ACCOUNT,
+    ).allowed
     other = f"arn:aws:cloudfront::{ACCOUNT}:distribution/E2"
-    assert missing(decide("cloudfront.amazonaws.com", "s3:GetObject", BUCKET, {"aws:SourceArn": other}, resource=oac, resource_account=ACCOUNT)) == ["resource"]
+    assert missing(
+        decide(
+            "cloudfront.amazonaws.com",
+            "s3:GetObject",
+            BUCKET,
+            {"aws:SourceArn": other},
+            resource=oac,
+            resource_account=ACCOUNT,
+        )
+    ) == ["resource"]
 
 
 def test_not_principal_deny_needs_the_whole_chain_listed() -> None:
@@ -303,7 +386,12 @@ def test_not_principal_deny_needs_the_whole_chain_listed() -> None:
     allow_all = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": BUCKET}
 
     def deny_except(*listed: str) -> Any:
-        return policy(allow_all, {"Effect": "Deny", "NotPrincipal": {"AWS": list(listed)}, "Action": "s3:*", "Resource": BUCKET}, kind="resource", name="bp")
+        return policy(
+            allow_all,
+            {"Effect": "Deny", "NotPrincipal": {"AWS": list(listed)}, "Action": "s3:*", "Resource": BUCKET},
+            kind="resource",
+            name="bp",
+        )
 
     only_session = deny_except(SESSION)
     assert decide(SESSION, "s3:GetObject", BUCKET, resource=only_session).decision == "explicit-deny"

@@ -18,8 +18,15 @@ def parse(document: Any, kind: PolicyKind = "identity") -> Any:
 
 
 def test_statement_object_or_list_and_scalar_or_array_values() -> None:
-    single = parse({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}})
-    listed = parse({"Version": "2012-10-17", "Statement": [{"Sid": "A", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["*"]}]})
+    single = parse(
+        {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}
+    )
+    listed = parse(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Sid": "A", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["*"]}],
+        }
+    )
     assert len(single.statements) == 1 and single.statements[0].sid is None
     assert listed.statements[0].sid == "A"
     assert single.statements[0].actions.matches("s3:getobject") and listed.statements[0].actions.matches("S3:GetObject")
@@ -44,7 +51,11 @@ def test_empty_statement_list_is_valid_and_allows_nothing() -> None:
             "Statement[0]",
             "both Action and NotAction",
         ),
-        ({"Statement": [{"Effect": "Allow", "Action": "GetObject", "Resource": "*"}]}, "Statement[0].Action", "service:ActionName"),
+        (
+            {"Statement": [{"Effect": "Allow", "Action": "GetObject", "Resource": "*"}]},
+            "Statement[0].Action",
+            "service:ActionName",
+        ),
         (
             {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", 7], "Resource": "*"}]},
             "Statement[0].Action[1]",
@@ -56,9 +67,23 @@ def test_empty_statement_list_is_valid_and_allows_nothing() -> None:
             "Statement[0].Principal",
             "only allowed in resource-based",
         ),
-        ({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Conditions": {}}]}, "Statement[0].Conditions", "unknown statement element"),
         (
-            {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}, {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringLike": {"aws:x": {"a": 1}}}}]},
+            {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Conditions": {}}]},
+            "Statement[0].Conditions",
+            "unknown statement element",
+        ),
+        (
+            {
+                "Statement": [
+                    {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                    {
+                        "Effect": "Allow",
+                        "Action": "*",
+                        "Resource": "*",
+                        "Condition": {"StringLike": {"aws:x": {"a": 1}}},
+                    },
+                ]
+            },
             "Statement[1].Condition.StringLike.aws:x",
             "must be a string",
         ),
@@ -82,21 +107,41 @@ def test_resource_policy_needs_a_principal_and_rejects_partial_wildcards() -> No
         parse({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}, kind="resource")
     with pytest.raises(InputError) as error:
         parse(
-            {"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:user/a", "arn:aws:iam::111122223333:user/*"]}, "Action": "s3:*", "Resource": "*"}]},
+            {
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": ["arn:aws:iam::111122223333:user/a", "arn:aws:iam::111122223333:user/*"]},
+                        "Action": "s3:*",
+                        "Resource": "*",
+                    }
+                ]
+            },
             kind="resource",
         )
     assert error.value.place == "Statement[0].Principal.AWS[1]"
     with pytest.raises(InputError, match="unknown principal type"):
-        parse({"Statement": [{"Effect": "Allow", "Principal": {"Aws": "*"}, "Action": "s3:*", "Resource": "*"}]}, kind="resource")
+        parse(
+            {"Statement": [{"Effect": "Allow", "Principal": {"Aws": "*"}, "Action": "s3:*", "Resource": "*"}]},
+            kind="resource",
+        )
 
 
 def test_trust_policy_has_no_resource_and_no_not_principal() -> None:
     """Trust policies omit Resource; NotPrincipal is not allowed in them.
     source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html"""
     trust = parse(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        },
         kind="trust",
     )
     assert trust.statements[0].resources is None
     with pytest.raises(InputError, match="NotPrincipal is not allowed"):
-        parse({"Statement": [{"Effect": "Deny", "NotPrincipal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}]}, kind="trust")
+        parse(
+            {"Statement": [{"Effect": "Deny", "NotPrincipal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}]},
+            kind="trust",
+        )

@@ -54,7 +54,9 @@ CONTEXTS = [
 def statements(draw: st.DrawFn, effect: str | None = None, principal: bool = False) -> dict[str, Any]:
     statement: dict[str, Any] = {
         "Effect": effect or draw(st.sampled_from(["Allow", "Deny"])),
-        draw(st.sampled_from(["Action", "NotAction"])): draw(st.lists(st.sampled_from(ACTION_PATTERNS), min_size=1, max_size=2)),
+        draw(st.sampled_from(["Action", "NotAction"])): draw(
+            st.lists(st.sampled_from(ACTION_PATTERNS), min_size=1, max_size=2)
+        ),
         draw(st.sampled_from(["Resource", "Resource", "NotResource"])): draw(
             st.lists(st.sampled_from(RESOURCE_PATTERNS), min_size=1, max_size=2)
         ),

@@ -15,8 +15,12 @@ def test_username_variable_in_resource() -> None:
     """The documented home-folder example: each user reaches only home/<own name>/."""
     p = policy(allow("s3:GetObject", HOME))
     context = {"aws:username": "alice"}
-    assert decide(ALICE, "s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/home/alice/a.txt", context, identity=(p,)).allowed
-    assert not decide(ALICE, "s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/home/bob/a.txt", context, identity=(p,)).allowed
+    assert decide(
+        ALICE, "s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/home/alice/a.txt", context, identity=(p,)
+    ).allowed
+    assert not decide(
+        ALICE, "s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/home/bob/a.txt", context, identity=(p,)
+    ).allowed
 
 
 def test_variables_are_literal_under_2008_and_without_version_pmapper_regression() -> None:
@@ -24,7 +28,9 @@ def test_variables_are_literal_under_2008_and_without_version_pmapper_regression
     context = {"aws:username": "alice"}
     for version in ("2008-10-17", None):
         p = policy(allow("s3:GetObject", HOME), version=version)
-        assert not decide(ALICE, "s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/home/alice/a", context, identity=(p,)).allowed
+        assert not decide(
+            ALICE, "s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/home/alice/a", context, identity=(p,)
+        ).allowed
         literal = "arn:aws:s3:::amzn-s3-demo-bucket/home/${aws:username}/a"
         assert decide(ALICE, "s3:GetObject", literal, context, identity=(p,)).allowed
 
@@ -33,7 +39,9 @@ def test_missing_variable_matches_no_resource() -> None:
     """A Resource whose variable has no value 'will not match any resource'."""
     p = policy(allow("s3:GetObject", "arn:aws:s3:::b/${aws:PrincipalTag/team}/*"))
     assert not decide(ALICE, "s3:GetObject", "arn:aws:s3:::b//x", {}, identity=(p,)).allowed
-    assert decide(ALICE, "s3:GetObject", "arn:aws:s3:::b/web/x", {"aws:PrincipalTag/team": "web"}, identity=(p,)).allowed
+    assert decide(
+        ALICE, "s3:GetObject", "arn:aws:s3:::b/web/x", {"aws:PrincipalTag/team": "web"}, identity=(p,)
+    ).allowed
 
 
 def test_missing_variable_in_condition_equals_nothing() -> None:
@@ -42,15 +50,21 @@ def test_missing_variable_in_condition_equals_nothing() -> None:
     assert not condition_holds(condition, {"aws:ResourceTag/owner": ""})
     assert condition_holds(condition, {"aws:ResourceTag/owner": "alice", "aws:username": "alice"})
     # StringNotEquals with a null variable: no value matches, so NOR is true
-    assert condition_holds({"StringNotEquals": {"aws:ResourceTag/owner": "${aws:username}"}}, {"aws:ResourceTag/owner": "x"})
+    assert condition_holds(
+        {"StringNotEquals": {"aws:ResourceTag/owner": "${aws:username}"}}, {"aws:ResourceTag/owner": "x"}
+    )
 
 
 def test_default_value() -> None:
     """${aws:PrincipalTag/team, 'company-wide'} uses the default when the tag is missing."""
     p = policy(allow("s3:GetObject", "arn:aws:s3:::b/${aws:PrincipalTag/team, 'company-wide'}/*"))
     assert decide(ALICE, "s3:GetObject", "arn:aws:s3:::b/company-wide/x", {}, identity=(p,)).allowed
-    assert decide(ALICE, "s3:GetObject", "arn:aws:s3:::b/web/x", {"aws:PrincipalTag/team": "web"}, identity=(p,)).allowed
-    assert not decide(ALICE, "s3:GetObject", "arn:aws:s3:::b/company-wide/x", {"aws:PrincipalTag/team": "web"}, identity=(p,)).allowed
+    assert decide(
+        ALICE, "s3:GetObject", "arn:aws:s3:::b/web/x", {"aws:PrincipalTag/team": "web"}, identity=(p,)
+    ).allowed
+    assert not decide(
+        ALICE, "s3:GetObject", "arn:aws:s3:::b/company-wide/x", {"aws:PrincipalTag/team": "web"}, identity=(p,)
+    ).allowed
 
 
 def test_escapes_are_literal_characters() -> None:
