@@ -155,4 +155,37 @@ def test_dangling_subnet_reference_names_the_interface(tmp_path: Path) -> None:
 def test_missing_option_is_one_line(corpus: Path) -> None:
     code, _, err = run("reach", str(corpus / PUBLIC), "--from", "internet")
     assert code == 2
-    assert err.strip() == "edgeward: error: Missing option '--to'. (see 'edgeward reach --help')"
+    assert err.count("\n") == 1 and "Missing option '--to'" in err
+
+
+def test_missing_argument_is_one_line_with_help_pointer() -> None:
+    code, _, err = run("reach")
+    assert code == 2
+    assert err.strip() == "edgeward: error: Missing argument 'SOURCE'. (see 'edgeward reach --help')"
+
+
+def test_batch_answers_each_line_in_order(corpus: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "flows.jsonl"
+    lines = [
+        json.dumps({"from": "internet", "to": INSTANCE, "protocol": "tcp", "port": 22}),
+        "# comments and blank lines are skipped",
+        "",
+        json.dumps({"from": "internet", "to": INSTANCE, "protocol": "tcp", "port": 80}),
+        json.dumps({"from": INSTANCE, "to": "8.8.8.8", "protocol": "icmp", "icmp_type": 8, "icmp_code": 0}),
+    ]
+    batch.write_text("\n".join(lines) + "\n")
+    code, out, _ = run("reach", str(corpus / PUBLIC), "--batch", str(batch))
+    assert code == 0
+    verdicts = [json.loads(line)["verdict"] for line in out.splitlines()]
+    assert verdicts == ["allowed", "denied", "allowed"]
+
+
+def test_batch_with_a_bad_line_answers_nothing(corpus: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "flows.jsonl"
+    good = json.dumps({"from": "internet", "to": INSTANCE, "protocol": "tcp", "port": 22})
+    bad = json.dumps({"from": "internet", "to": INSTANCE, "protocol": "tcp"})
+    batch.write_text(f"{good}\n{bad}\n")
+    code, out, err = run("reach", str(corpus / PUBLIC), "--batch", str(batch))
+    assert code == 2
+    assert out == ""
+    assert f"{batch}: line 2: --port: tcp needs --port" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -11,7 +12,7 @@ from edgeward.analysis.exposure import Exposure
 from edgeward.analysis.flows import Traffic
 from edgeward.analysis.reach import Reachability
 from edgeward.cli._common import OUTPUT_FORMAT, emit_json
-from edgeward.errors import UsageError
+from edgeward.errors import InputError, UsageError
 from edgeward.model.snapshot import Snapshot
 from edgeward.report.text import render_exposure, render_reach
 from edgeward.sources import FORMATS, load_snapshot
@@ -64,14 +65,79 @@ def _load(source: str, source_format: str | None) -> Snapshot:
     return load_snapshot(source, source_format)
 
 
+def read_batch(path: str) -> list[tuple[str, str, Traffic]]:
+    """Parse every line of a --batch file before answering any, so a bad line loses nothing."""
+    queries: list[tuple[str, str, Traffic]] = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=path) from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        place = f"line {number}"
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON: {exc.msg}", file=path, place=place) from None
+        if not isinstance(item, dict):
+            raise InputError("expected an object with from, to, protocol", file=path, place=place)
+        unknown = set(item) - BATCH_KEYS
+        if unknown:
+            raise InputError(f"unknown key(s) {', '.join(sorted(unknown))}", file=path, place=place)
+        missing = [k for k in ("from", "to", "protocol") if k not in item]
+        if missing:
+            raise InputError(f"missing {', '.join(missing)}", file=path, place=place)
+        try:
+            traffic = parse_traffic(
+                str(item["protocol"]), _opt_int(item, "port"), _opt_int(item, "icmp_type"), _opt_int(item, "icmp_code")
+            )
+        except UsageError as exc:
+            raise InputError(exc.detail, file=path, place=f"{place}: {exc.place}") from None
+        queries.append((str(item["from"]), str(item["to"]), traffic))
+    return queries
+
+
+BATCH_KEYS = {"from", "to", "protocol", "port", "icmp_type", "icmp_code"}
+
+
+def _opt_int(item: dict[str, object], key: str) -> int | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise UsageError(f"{key} must be an integer", place=key)
+    try:
+        return int(value)
+    except ValueError:
+        raise UsageError(f"{key} must be an integer, got {value!r}", place=key) from None
+
+
+def run_batch(snapshot: Snapshot, path: str) -> None:
+    queries = read_batch(path)
+    engine = Reachability(snapshot)
+    for number, (source, destination, traffic) in enumerate(queries, 1):
+        try:
+            result = engine.reach(source, destination, traffic)
+        except UsageError as exc:
+            raise InputError(exc.detail, file=path, place=f"query {number}: {exc.place}") from None
+        click.echo(json.dumps(result.to_json(), separators=(",", ":")))
+
+
 @click.command()
 @SOURCE
-@click.option("--from", "from_", required=True, metavar="FROM", help="internet, an IP address, eni-... or i-...")
-@click.option("--to", "to", required=True, metavar="TO", help="internet, an IP address, eni-... or i-...")
-@click.option("--protocol", required=True, help="tcp, udp, icmp, icmpv6, or a protocol number.")
+@click.option("--from", "from_", metavar="FROM", help="internet, an IP address, eni-... or i-...")
+@click.option("--to", "to", metavar="TO", help="internet, an IP address, eni-... or i-...")
+@click.option("--protocol", help="tcp, udp, icmp, icmpv6, or a protocol number.")
 @click.option("--port", type=int, default=None, help="Destination port (tcp, udp).")
 @click.option("--icmp-type", type=int, default=None, help="ICMP type (default 8, echo request; 128 for icmpv6).")
 @click.option("--icmp-code", type=int, default=None, help="ICMP code (default 0).")
+@click.option(
+    "--batch",
+    type=click.Path(dir_okay=False, path_type=str),
+    default=None,
+    help='JSON lines {"from", "to", "protocol", "port"}: one JSON verdict per line comes out, in order.',
+)
 @OUTPUT_FORMAT
 @SOURCE_FORMAT
 def reach(
@@ -82,6 +148,7 @@ def reach(
     port: int | None,
     icmp_type: int | None,
     icmp_code: int | None,
+    batch: str | None,
     output_format: str,
     source_format: str | None,
 ) -> None:
@@ -89,6 +156,16 @@ def reach(
 
     Exit code 0 whether the verdict is allowed or denied; 2 for bad input.
     """
+    if batch is not None:
+        if from_ or to or protocol:
+            raise UsageError("--batch takes the questions from the file; drop --from/--to/--protocol", place="--batch")
+        read_batch(batch)  # fail on a bad file before loading the estate
+        run_batch(_load(source, source_format), batch)
+        return
+    for name, value in (("--from", from_), ("--to", to), ("--protocol", protocol)):
+        if not value:
+            raise UsageError(f"Missing option '{name}' (or use --batch FILE)", place=name)
+    assert from_ is not None and to is not None and protocol is not None
     traffic = parse_traffic(protocol, port, icmp_type, icmp_code)
     snapshot = _load(source, source_format)
     result = Reachability(snapshot).reach(from_, to, traffic)
