@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, Literal
 
 from edgeward.errors import InputError
@@ -137,6 +138,7 @@ def parse_operator(written: str, *, place: str, file: str | None = None) -> Oper
 # --- value parsing --------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def parse_date(text: str) -> datetime | None:
     """W3C ISO 8601 date/time or epoch seconds; None when neither."""
     value = text.strip()
@@ -156,6 +158,7 @@ def parse_date(text: str) -> datetime | None:
     return parsed
 
 
+@lru_cache(maxsize=4096)
 def parse_number(text: str) -> Decimal | None:
     try:
         number = Decimal(text.strip())
@@ -172,6 +175,14 @@ def _decode_binary(text: str) -> bytes | None:
 
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=4096)
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
 
 
 def _scalar_text(value: Any) -> str | None:
@@ -204,12 +215,13 @@ class ConditionTest:
     # one request value against the policy values: True / False, or None when the request
     # value cannot be read as the operator's type
     def _positive(self, value: str, context: RequestContext) -> bool | None:
+        static = self._static
+        if static is not None:
+            return value in static
         base = self.operator.base
         family = base.family
         if family == "string":
             if base.compare == "eq":
-                if self._static is not None:
-                    return value in self._static
                 return any(t.render_text(context) == value for t in self.values)
             if base.compare == "ieq":
                 lowered = value.lower()
@@ -254,9 +266,8 @@ class ConditionTest:
                 data = value.encode()
             return data in self.values
         if family == "ip":
-            try:
-                address = ipaddress.ip_address(value.strip())
-            except ValueError:
+            address = _ip(value)
+            if address is None:
                 return None
             return any(address.version == n.version and address in n for n in self.values)
         raise AssertionError(family)  # pragma: no cover - null is handled in evaluate

@@ -12,7 +12,8 @@ Order and rules (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_poli
      permissions boundary and the session policy;
    - by account (`arn:aws:iam::ACCOUNT:root` or the account id) only delegates to the identity
      policies (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html).
-   Role trust policies and KMS key policies must allow the caller themselves.
+   Role trust policies and KMS key policies must allow the caller themselves (a policy of kind
+   "trust", or any resource-based policy when the resource is a KMS ARN).
 5. Identity-based policies, 6. permissions boundary, 7. session policy: each must allow.
    Same account: the resource-based route or the identity route suffices. Cross account: the
    resource-based policy must allow the caller *and* the identity side must allow
@@ -161,10 +162,10 @@ def _scan(
     with_principal: bool = False,
 ) -> _Scan:
     out = _Scan()
-    action, resource, context = request.action, request.resource, request.context
+    action, resource, context = request.action.lower(), request.resource, request.context
     for policy in policies:
         for statement in policy.statements:
-            if not statement.matches_request(action, resource, context):
+            if not statement.matches_lowered(action, resource, context):
                 continue
             kind = "any"
             if with_principal:
@@ -236,7 +237,8 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
 
     kinds = resource.allow_kinds
     required = policies.resource_policy_required or (
-        policies.resource is not None and policies.resource.kind == "trust"
+        policies.resource is not None
+        and (policies.resource.kind == "trust" or request.resource.split(":")[2:3] == ["kms"])
     )
     identity_side = [
         (identity_ok, MissingAllow("identity"), identity.allows),

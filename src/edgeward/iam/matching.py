@@ -159,7 +159,10 @@ class ActionMatcher:
 
     def listed(self, action: str) -> bool:
         """Is the action matched by one of the listed patterns (ignoring NotAction)?"""
-        lowered = action.lower()
+        return self.listed_lower(action.lower())
+
+    def listed_lower(self, lowered: str) -> bool:
+        """`listed` for an action name already in lower case (the evaluator lowers it once)."""
         if lowered in self._exact:
             return True
         return self._regex is not None and self._regex.fullmatch(lowered) is not None

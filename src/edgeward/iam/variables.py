@@ -55,7 +55,8 @@ class Template:
             elif part.kind == "literal":
                 pieces.append((part.text, False))
             else:
-                value = context.single(part.text)
+                entry = context.entries.get(part.text)  # part.text is already lower-case
+                value = None if entry is None else entry.single()
                 if value is None:
                     value = part.default
                 if value is None:
