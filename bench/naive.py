@@ -90,9 +90,9 @@ class NaiveEvaluator:
         for group_id in eni.group_ids:
             group = self.s.security_groups[group_id]
             for rule in group.egress if egress else group.ingress:
-                if _rule_ports_match(rule.protocol, rule.from_port, rule.to_port, packet.protocol, packet.port):
-                    if self._peer_matches(rule, peer):
-                        return True
+                ports_ok = _rule_ports_match(rule.protocol, rule.from_port, rule.to_port, packet.protocol, packet.port)
+                if ports_ok and self._peer_matches(rule, peer):
+                    return True
         return False
 
     # -- network ACLs -----------------------------------------------------------------------
@@ -259,8 +259,7 @@ class NaiveEvaluator:
         private = a.subnet_id == b.subnet_id
         route = None if private else self.route(a.subnet_id, dst)
         if not private and route is not None and not route.blackhole:
-            if (route.target_id == "local" and a.vpc_id == b.vpc_id) or route.target_id.startswith("pcx-"):
-                private = True
+            private = (route.target_id == "local" and a.vpc_id == b.vpc_id) or route.target_id.startswith("pcx-")
         if not private:
             if not b.public_ipv4s:
                 return False
