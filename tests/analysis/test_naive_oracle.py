@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from bench.naive import NaiveEvaluator
 
+from edgeward.algebra.addresses import Addresses
+from edgeward.analysis.exposure import Exposure
 from edgeward.analysis.flows import Traffic, Verdict
 from edgeward.analysis.reach import Reachability
 from edgeward.model.snapshot import Snapshot
@@ -37,6 +39,7 @@ def point(traffic: Traffic) -> int:
 def agree_on_everything(snapshot: Snapshot) -> tuple[int, int]:
     """(questions checked, questions allowed)."""
     engine = Reachability(snapshot)
+    exposure = Exposure(snapshot, engine)
     naive = NaiveEvaluator(snapshot)
     enis = [e for e in snapshot.interfaces.values() if e.private_ipv4s]
     checked = allowed = 0
@@ -54,6 +57,10 @@ def agree_on_everything(snapshot: Snapshot) -> tuple[int, int]:
                 fast = engine.reach(client, a.id, traffic).verdict is Verdict.ALLOWED
                 slow = naive.internet_to_interface(client, a, traffic.protocol, point(traffic))
                 assert fast == slow, f"{client} -> {a.id} {traffic.describe()}: engine {fast}, naive {slow}"
+                exposed = exposure.interface_space(a).contains(
+                    traffic.protocol, traffic.point, Addresses.address(client)
+                )
+                assert exposed == slow, f"exposure of {a.id} says {exposed} for {client} {traffic.describe()}"
                 fast_out = engine.reach(a.id, client, traffic).verdict is Verdict.ALLOWED
                 slow_out = naive.interface_to_internet(a, client, traffic.protocol, point(traffic)) is not None
                 assert fast_out == slow_out, (
