@@ -398,3 +398,13 @@ def test_not_principal_deny_needs_the_whole_chain_listed() -> None:
     whole_chain = deny_except(f"arn:aws:iam::{ACCOUNT}:root", ROLE, SESSION)
     assert decide(SESSION, "s3:GetObject", BUCKET, resource=whole_chain).allowed
     assert decide(ALICE, "s3:GetObject", BUCKET, resource=whole_chain).decision == "explicit-deny"
+
+
+def test_role_with_a_path_is_named_by_its_arn_and_matches_its_sessions() -> None:
+    """A session ARN (assumed-role/NAME/SESSION) carries no role path; role names are unique in an
+    account, so a Principal naming arn:aws:iam::ACCOUNT:role/ci/deployer names that session's role.
+    source: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles"""
+    named = resource_policy({"AWS": f"arn:aws:iam::{ACCOUNT}:role/ci/deployer"})
+    assert decide(SESSION, "s3:GetObject", BUCKET, resource=named).allowed
+    other_role = resource_policy({"AWS": f"arn:aws:iam::{ACCOUNT}:role/ci/deployer-two"})
+    assert not decide(SESSION, "s3:GetObject", BUCKET, resource=other_role).allowed

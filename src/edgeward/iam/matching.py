@@ -214,7 +214,7 @@ class PrincipalElement:
             return "federated-user"
         if principal.kind == "user" and principal.arn in self.aws:
             return "user"
-        if principal.role_arn is not None and principal.role_arn in self.aws:
+        if principal.role_arn is not None and _normalise_aws(principal.role_arn) in self.aws:
             return "role"
         if principal.parent_user_arn is not None and principal.parent_user_arn in self.aws:
             return "parent-user"
@@ -243,12 +243,22 @@ class PrincipalElement:
 
 
 def _normalise_aws(value: str) -> str:
+    """Canonical form of an AWS principal value.
+
+    An account id and `arn:...:iam::ACCOUNT:root` both mean the account. A role is identified by
+    account and name (role names are unique in an account whatever their path), so a role ARN with
+    a path names the same role as the ARN derived from a session `assumed-role/NAME/SESSION`,
+    which carries no path.
+    """
     if len(value) == 12 and value.isdigit():
         return f"account:{value}"
-    if value.startswith("arn:") and value.endswith(":root"):
-        parts = value.split(":")
-        if len(parts) == 6 and parts[2] == "iam" and parts[5] == "root":
-            return f"account:{parts[4]}"
+    if value.startswith("arn:"):
+        parts = value.split(":", 5)
+        if len(parts) == 6 and parts[2] == "iam":
+            if parts[5] == "root":
+                return f"account:{parts[4]}"
+            if parts[5].startswith("role/"):
+                return f"role:{parts[1]}:{parts[4]}:{parts[5].rsplit('/', 1)[-1]}"
     return value
 
 
