@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from edgeward.algebra.addresses import Addresses, union_addresses
 from edgeward.errors import ModelError
+from edgeward.model.collection import CollectionReport
 from edgeward.model.network import (
     Instance,
     InternetGateway,
@@ -48,12 +49,18 @@ def _dangling(source: SourceRef, subject: str, relation: str, kind: str, ident: 
 
 
 class Snapshot:
-    """A frozen, validated, indexed estate. Build it with `Snapshot.build(...)`."""
+    """A frozen, validated, indexed estate. Build it with `Snapshot.build(...)`.
 
-    def __init__(self, network: NetworkEstate, *, edge: Any = None, iam: Any = None) -> None:
+    `collection` is the report of a live scan (what failed to be collected); None for files.
+    """
+
+    def __init__(
+        self, network: NetworkEstate, *, edge: Any = None, iam: Any = None, collection: CollectionReport | None = None
+    ) -> None:
         self.network = network
         self.edge = edge
         self.iam = iam
+        self.collection = collection
         self.vpcs: Mapping[str, Vpc] = _by_id(network.vpcs, "VPC")
         self.subnets: Mapping[str, Subnet] = _by_id(network.subnets, "subnet")
         self.route_tables: Mapping[str, RouteTable] = _by_id(network.route_tables, "route table")
@@ -73,8 +80,10 @@ class Snapshot:
         self._index()
 
     @classmethod
-    def build(cls, network: NetworkEstate, *, edge: Any = None, iam: Any = None) -> Snapshot:
-        return cls(network, edge=edge, iam=iam)
+    def build(
+        cls, network: NetworkEstate, *, edge: Any = None, iam: Any = None, collection: CollectionReport | None = None
+    ) -> Snapshot:
+        return cls(network, edge=edge, iam=iam, collection=collection)
 
     # -- validation -------------------------------------------------------------------------
     def _validate(self) -> None:

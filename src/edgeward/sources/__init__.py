@@ -1,21 +1,34 @@
 """Sources: turn what users have (AWS JSON directories, native YAML, ...) into a Snapshot.
 
 `load_snapshot(path)` detects the format from the path and its content; `fmt` forces it.
+`load_snapshot("aws:", live=LiveOptions(...))` scans AWS instead (sources/live.py, docs/live.md);
+it is the only source that makes AWS calls.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from edgeward.errors import InputError
+from edgeward.errors import InputError, UsageError
+from edgeward.model.collection import CollectionReport
 from edgeward.model.network import NetworkEstate
 from edgeward.model.snapshot import Snapshot
 from edgeward.sources.aws_transform import Context
 from edgeward.sources.cloudfront_ranges import dated_copy_date, fill_from_dated_copy
 
+if TYPE_CHECKING:
+    from edgeward.sources.aws_json import Collected
+    from edgeward.sources.live import LiveOptions
+
 FORMATS = ("aws-json", "native")
+LIVE_SOURCE = "aws:"
+
+
+def is_live(source: str | Path) -> bool:
+    """`aws:` (a live scan) rather than a path."""
+    return isinstance(source, str) and source.startswith(LIVE_SOURCE)
 
 
 def finish_network(network: NetworkEstate) -> NetworkEstate:
@@ -47,8 +60,24 @@ def detect_format(path: Path) -> str:
     raise InputError("cannot tell the format (expected a directory, .json, .yaml or .yml)", file=str(path))
 
 
-def load_snapshot(path: str | Path, fmt: str | None = None) -> Snapshot:
-    """Load an estate from `path` into a validated Snapshot. Makes no AWS call."""
+def load_snapshot(path: str | Path, fmt: str | None = None, *, live: LiveOptions | None = None) -> Snapshot:
+    """Load an estate from `path` into a validated Snapshot. Makes no AWS call.
+
+    `path` "aws:" scans AWS with `live` options instead; the snapshot's `collection` then says
+    what could not be collected.
+    """
+    if is_live(path):
+        if path != LIVE_SOURCE:
+            raise UsageError(f"{path!r}: a live scan is written 'aws:' alone; use --profile/--region", place="SOURCE")
+        if fmt is not None:
+            raise UsageError("--format does not apply to a live scan (aws:)", place="--format")
+        try:
+            from edgeward.sources import live as live_source
+        except ImportError:
+            raise UsageError(
+                "a live scan (aws:) needs boto3: pip install 'edgeward[aws]'", place="SOURCE"
+            ) from None
+        return live_source.collect(live or live_source.LiveOptions()).snapshot
     source = Path(path)
     if not source.exists():
         raise InputError("no such file or directory", file=str(source))
@@ -71,9 +100,25 @@ def _load_aws_json(source: Path) -> Snapshot:
     else:
         collected = aws_json.Collected()
         aws_json.dispatch(collected, aws_json.read_json(source), Context(file=str(source)))
+    return snapshot_from_collected(collected)
+
+
+def snapshot_from_collected(collected: Collected, *, collection: CollectionReport | None = None) -> Snapshot:
+    """Build the snapshot from transformed responses: shared by files and live scans alike.
+
+    When a live scan has failed calls, resources that refer to what was not collected are left
+    out with a note (see sources/partial.py), and each failure is noted.
+    """
+    from edgeward.sources import aws_json
+
     network = finish_network(aws_json.network_estate(collected))
+    if collection is not None and collection.failures:
+        from edgeward.sources.partial import without_dangling
+
+        failed = tuple(f"not collected: {f.describe()}" for f in collection.failures)
+        network = without_dangling(replace(network, notes=failed + network.notes))
     iam = _iam_from_extra(collected.extra)
-    return Snapshot.build(network, edge=collected.extra or None, iam=iam)
+    return Snapshot.build(network, edge=collected.extra or None, iam=iam, collection=collection)
 
 
 def _iam_from_extra(extra: dict[str, list[tuple[Context, dict[str, Any]]]]) -> Any:
