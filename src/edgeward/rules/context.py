@@ -1,0 +1,116 @@
+"""What every rule of one audit shares: the snapshot, the settings and the analyses, computed once."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from edgeward.algebra.addresses import NONE, Addresses, union_addresses
+from edgeward.algebra.intervals import IntervalSet
+from edgeward.algebra.traffic import TrafficSpace
+from edgeward.analysis.exposure import Exposure
+from edgeward.analysis.reach import Reachability
+from edgeward.model.network import NetworkInterface, PeerKind, SecurityGroup, SecurityGroupRule
+from edgeward.model.snapshot import Snapshot
+from edgeward.rules.base import arn_for, resource_label
+from edgeward.rules.settings import Settings
+from edgeward.semantics import Semantics
+
+
+class AuditContext:
+    def __init__(self, snapshot: Snapshot, settings: Settings | None = None) -> None:
+        self.snapshot = snapshot
+        self.settings = settings or Settings()
+        self._exposure_space: dict[str, TrafficSpace] = {}
+
+    @cached_property
+    def semantics(self) -> Semantics:
+        return Semantics(self.snapshot)
+
+    @cached_property
+    def reachability(self) -> Reachability:
+        return Reachability(self.snapshot, self.semantics)
+
+    @cached_property
+    def exposure(self) -> Exposure:
+        return Exposure(self.snapshot, self.reachability)
+
+    def exposure_space(self, eni: NetworkInterface) -> TrafficSpace:
+        """(protocol, port, internet source) that get a reply from this interface: actual reachability."""
+        space = self._exposure_space.get(eni.id)
+        if space is None:
+            space = self.exposure.interface_space(eni)
+            self._exposure_space[eni.id] = space
+        return space
+
+    @cached_property
+    def internet(self) -> Addresses:
+        return self.snapshot.internet_addresses
+
+    # -- naming -----------------------------------------------------------------------------
+    def interface_resource(self, eni: NetworkInterface) -> tuple[str, str, str]:
+        """(resource label, AWS id, type): the instance when the interface belongs to one."""
+        if eni.instance_id and eni.instance_id in self.snapshot.instances:
+            instance = self.snapshot.instances[eni.instance_id]
+            return resource_label(instance.id, instance.source), instance.id, "instance"
+        return resource_label(eni.id, eni.source), eni.id, "network-interface"
+
+    def interface_arn(self, eni: NetworkInterface) -> str | None:
+        if eni.instance_id and eni.instance_id in self.snapshot.instances:
+            return arn_for("instance", eni.instance_id, eni.account, eni.region)
+        return arn_for("network-interface", eni.id, eni.account, eni.region)
+
+    def group_arn(self, group: SecurityGroup) -> str | None:
+        return arn_for("security-group", group.id, group.account, group.region)
+
+    # -- peers ------------------------------------------------------------------------------
+    def rule_peers(self, rule: SecurityGroupRule) -> Addresses:
+        return self.semantics.groups.peers(rule).addresses
+
+    def potential_peers(self, rule: SecurityGroupRule) -> Addresses | None:
+        """Every address the rule's peer could ever stand for, or None when unknown.
+
+        A group reference matches the private addresses of the referenced group's members, which always
+        lie in that group's VPC CIDRs, whoever the members are tomorrow. CIDRs and prefix lists stand
+        for their entries.
+        """
+        if rule.peer_kind is not PeerKind.SECURITY_GROUP:
+            peers = self.rule_peers(rule)
+            if rule.peer_kind is PeerKind.PREFIX_LIST and rule.prefix_list_id not in self.snapshot.prefix_lists:
+                return None
+            return peers
+        assert rule.group is not None
+        target = self.snapshot.security_groups.get(rule.group.group_id)
+        if target is None or self.semantics.groups.peers(rule).note:
+            return None
+        vpc = self.snapshot.vpcs.get(target.vpc_id)
+        if vpc is None:
+            return None
+        return Addresses.from_cidrs(vpc.cidrs_v4 + vpc.cidrs_v6)
+
+    def internet_family_coverage(self, peers: Addresses) -> tuple[bool, bool]:
+        """(covers every IPv4 internet address, covers every IPv6 internet address)."""
+        internet = self.internet
+        return (
+            bool(internet.v4) and peers.v4.contains_set(internet.v4),
+            bool(internet.v6) and peers.v6.contains_set(internet.v6),
+        )
+
+
+def peers_for_all_ports(space: TrafficSpace, protocol: int, ports: IntervalSet) -> Addresses:
+    """Peers allowed on every port of `ports` for `protocol` (exact: intersect per port segment)."""
+    relevant = [b for b in space.boxes if protocol in b.protocols and b.ports.overlaps(ports)]
+    if not relevant:
+        return NONE
+    cuts = sorted(
+        {edge for b in relevant for lo, hi in (b.ports & ports) for edge in (lo, hi + 1)}
+        | {edge for lo, hi in ports for edge in (lo, hi + 1)}
+    )
+    result: Addresses | None = None
+    for lo in cuts[:-1]:
+        if lo not in ports:
+            continue
+        covering = union_addresses(b.peers for b in relevant if lo in b.ports)
+        result = covering if result is None else result & covering
+        if result.is_empty():
+            return NONE
+    return result if result is not None else NONE

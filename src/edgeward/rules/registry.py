@@ -1,0 +1,23 @@
+"""The explicit list of audit rules, in id order. A new family is one import and one line here."""
+
+from __future__ import annotations
+
+from edgeward.rules import hygiene, network_acls, quotas, security_groups
+from edgeward.rules.audit import META_RULES
+from edgeward.rules.base import Rule
+
+RULES: tuple[Rule, ...] = (
+    *META_RULES,
+    *security_groups.RULES,
+    *network_acls.RULES,
+    # EW3xx CloudFront and origins: rules.origins, when analysis/origins.py lands
+    # EW4xx IAM: rules.iam
+    *hygiene.RULES,
+    *quotas.RULES,
+)
+
+RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
+
+
+def rule_by_id(rule_id: str) -> Rule | None:
+    return RULES_BY_ID.get(rule_id)
