@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic AWS estate generator (`bench.generate`) and the benchmark runner (`bench.run`)."""
