@@ -27,8 +27,10 @@ from edgeward.algebra.traffic import (
     icmp_point,
     protocol_name,
 )
+from edgeward.analysis.flows import unknown_to_json
 from edgeward.analysis.reach import V4_ONLY, V6_ONLY, Reachability
-from edgeward.model.network import NetworkInterface, RouteTarget
+from edgeward.analysis.unknowns import interface_dependencies, unknowns_for
+from edgeward.model.network import NetworkInterface, RouteTarget, UnknownValue
 from edgeward.model.snapshot import Snapshot
 
 PORTED = IntervalSet([(TCP, TCP), (UDP, UDP)])
@@ -84,6 +86,25 @@ class InterfaceExposure:
             "security_groups": list(self.interface.group_ids),
             "public_addresses": list(self.public_addresses),
             "exposed": [s.to_json() for s in self.services],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownExposure:
+    """An interface whose exposure depends on values the input leaves unknown: neither listed nor cleared."""
+
+    interface: NetworkInterface
+    label: str
+    unknowns: tuple[UnknownValue, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "interface": self.interface.id,
+            "label": self.label,
+            "instance": self.interface.instance_id,
+            "vpc": self.interface.vpc_id,
+            "subnet": self.interface.subnet_id,
+            "unknown_values": [unknown_to_json(u) for u in self.unknowns],
         }
 
 
@@ -170,9 +191,26 @@ class Exposure:
         publics = eni.public_ipv4s + eni.ipv6s
         return InterfaceExposure(eni, self.snapshot.describe_interface(eni), publics, tuple(services))
 
+    def unknowns_of(self, eni: NetworkInterface) -> tuple[UnknownValue, ...]:
+        """Unknown values that can change this interface's exposure (none for fully known inputs)."""
+        if not self.snapshot.unknowns_of:
+            return ()
+        return unknowns_for(self.snapshot, interface_dependencies(self.snapshot, eni))
+
+    def unknown(self) -> list[UnknownExposure]:
+        """Interfaces whose exposure cannot be decided: `all()` leaves them out rather than guess."""
+        out = []
+        for eni in self.snapshot.interfaces.values():
+            unknowns = self.unknowns_of(eni)
+            if unknowns:
+                out.append(UnknownExposure(eni, self.snapshot.describe_interface(eni), unknowns))
+        return out
+
     def all(self) -> list[InterfaceExposure]:
         out = []
         for eni in self.snapshot.interfaces.values():
+            if self.unknowns_of(eni):
+                continue
             if not (eni.public_ipv4s or eni.ipv6s):
                 continue
             found = self.of_interface(eni)

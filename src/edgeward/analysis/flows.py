@@ -10,7 +10,7 @@ from edgeward.algebra.addresses import Addresses, parse_address
 from edgeward.algebra.intervals import IntervalSet
 from edgeward.algebra.traffic import ICMP, ICMPV6, TCP, UDP, describe_ports, icmp_point, protocol_name
 from edgeward.errors import UsageError
-from edgeward.model.network import NetworkInterface
+from edgeward.model.network import NetworkInterface, UnknownValue
 from edgeward.model.snapshot import Snapshot
 
 # Link-local service addresses that security groups and NACLs do not filter (facts/network.md §5).
@@ -57,6 +57,7 @@ def describe_internet_sources(snapshot: Snapshot, addresses: Addresses, limit: i
 class Verdict(StrEnum):
     ALLOWED = "allowed"
     DENIED = "denied"
+    UNKNOWN = "unknown"  # depends on a value the input leaves unknown (see analysis/unknowns.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +220,7 @@ class ReachResult:
     internet_sources: Addresses | None = None  # for --from internet: every internet source that gets through
     internet_destinations: Addresses | None = None  # for --to internet
     notes: tuple[str, ...] = field(default=())
+    unknowns: tuple[UnknownValue, ...] = ()  # why the verdict is unknown
 
     @property
     def blocking_hop(self) -> Hop | None:
@@ -243,4 +245,18 @@ class ReachResult:
             out["internet_destinations"] = self.internet_destinations.to_cidrs()
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.unknowns:
+            out["unknown_values"] = [unknown_to_json(u) for u in self.unknowns]
         return out
+
+
+def unknown_to_json(unknown: UnknownValue) -> dict[str, Any]:
+    return {
+        "resource": unknown.resource_id,
+        "attribute": unknown.attribute,
+        "kind": unknown.kind.value,
+        "file": unknown.source.file or None,
+        "line": unknown.source.line,
+        "address": unknown.source.address,
+        "explanation": unknown.describe(),
+    }

@@ -7,7 +7,7 @@ that `exposure` uses, then explain one representative packet. So `reach` and `ex
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from edgeward.algebra.addresses import NONE, Addresses
 from edgeward.algebra.intervals import IntervalSet
@@ -23,8 +23,9 @@ from edgeward.analysis.flows import (
     resolve_endpoint,
     service_name,
 )
+from edgeward.analysis.unknowns import interface_dependencies, unknown_addresses, unknowns_for
 from edgeward.errors import UsageError
-from edgeward.model.network import NetworkAcl, NetworkInterface, RouteTarget
+from edgeward.model.network import NetworkAcl, NetworkInterface, RouteTarget, UnknownValue
 from edgeward.model.snapshot import Snapshot
 from edgeward.semantics import Semantics
 from edgeward.semantics.security_groups import describe_rule
@@ -88,6 +89,33 @@ class Reachability:
         return self.reach_endpoints(src, dst, traffic)
 
     def reach_endpoints(self, src: Endpoint, dst: Endpoint, traffic: Traffic) -> ReachResult:
+        result = self._answer(src, dst, traffic)
+        unknowns = self._unknowns(src) + self._unknowns(dst)
+        if not unknowns:
+            return result
+        known = "allowed" if result.verdict is Verdict.ALLOWED else "denied"
+        first = unknowns[0].describe()
+        more = f" (and {len(unknowns) - 1} more)" if len(unknowns) > 1 else ""
+        return replace(
+            result,
+            verdict=Verdict.UNKNOWN,
+            summary=f"unknown: {first}{more}; with only the known values it would be {known}",
+            unknowns=tuple(dict.fromkeys(unknowns)),
+        )
+
+    def _unknowns(self, end: Endpoint) -> tuple[UnknownValue, ...]:
+        """Unknown values this end of the question depends on (none for fully known inputs)."""
+        if not self.snapshot.unknowns_of:
+            return ()
+        if end.interface is not None:
+            return unknowns_for(self.snapshot, interface_dependencies(self.snapshot, end.interface))
+        if end.kind is EndpointKind.UNOWNED:
+            return unknown_addresses(self.snapshot, end.resource)
+        if end.kind is EndpointKind.INTERNET_HOST:
+            return unknown_addresses(self.snapshot)
+        return ()
+
+    def _answer(self, src: Endpoint, dst: Endpoint, traffic: Traffic) -> ReachResult:
         internet_kinds = (EndpointKind.INTERNET, EndpointKind.INTERNET_HOST)
         if src.kind in internet_kinds and dst.kind in internet_kinds:
             if src.kind is EndpointKind.INTERNET and dst.kind is EndpointKind.INTERNET:

@@ -21,6 +21,8 @@ from edgeward.model.network import (
     SecurityGroupRule,
     SourceRef,
     Subnet,
+    UnknownKind,
+    UnknownValue,
     Vpc,
     VpnGateway,
 )
@@ -48,6 +50,8 @@ __all__ = [
     "Snapshot",
     "SourceRef",
     "Subnet",
+    "UnknownKind",
+    "UnknownValue",
     "Vpc",
     "VpnGateway",
 ]

@@ -332,6 +332,36 @@ class VpnGateway:
     source: SourceRef = NO_SOURCE
 
 
+class UnknownKind(StrEnum):
+    """What an unknown value would have decided, so analyses know which answers it touches."""
+
+    ADDRESS = "address"  # a private, public or IPv6 address of an interface (or NAT gateway)
+    CIDR = "cidr"  # a CIDR block of a VPC or subnet
+    RULES = "rules"  # security group or NACL rules (a peer, a port, a rule number)
+    ROUTES = "routes"  # a route's destination or target
+    ASSOCIATION = "association"  # which subnet, table, NACL or groups a resource belongs to
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownValue:
+    """A value the input does not know yet: a Terraform plan's "known after apply", or a
+    CloudFormation intrinsic that cannot be resolved before the stack exists.
+
+    The resource `resource_id` is modelled *without* the value (never with a guess); every answer
+    that depends on that resource is reported `unknown`, naming this value and where it was read.
+    """
+
+    resource_id: str
+    attribute: str  # as the input names it, e.g. `ingress[0].cidr_blocks` or `PrivateIpAddress`
+    kind: UnknownKind
+    source: SourceRef = NO_SOURCE
+
+    def describe(self) -> str:
+        where = self.source.address or self.resource_id
+        return f"{where}: {self.attribute} is not known until the change is applied"
+
+
 @dataclass(frozen=True, slots=True)
 class NetworkEstate:
     """All network resources of a snapshot, by kind, in input order."""
@@ -349,3 +379,4 @@ class NetworkEstate:
     network_acls: tuple[NetworkAcl, ...] = ()
     vpn_gateways: tuple[VpnGateway, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    unknowns: tuple[UnknownValue, ...] = ()  # values an IaC input leaves unknown (see UnknownValue)

@@ -24,6 +24,7 @@ from edgeward.model.network import (
     SecurityGroup,
     SourceRef,
     Subnet,
+    UnknownValue,
     Vpc,
     VpnGateway,
 )
@@ -76,6 +77,10 @@ class Snapshot:
         self.network_acls: Mapping[str, NetworkAcl] = _by_id(network.network_acls, "network ACL")
         self.vpn_gateways: Mapping[str, VpnGateway] = _by_id(network.vpn_gateways, "VPN gateway")
         self.notes: tuple[str, ...] = network.notes
+        unknowns: dict[str, list[UnknownValue]] = defaultdict(list)
+        for unknown in network.unknowns:
+            unknowns[unknown.resource_id].append(unknown)
+        self.unknowns_of: Mapping[str, tuple[UnknownValue, ...]] = {k: tuple(v) for k, v in unknowns.items()}
         self._validate()
         self._index()
 
