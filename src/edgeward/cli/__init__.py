@@ -23,6 +23,10 @@ def _register() -> None:
 
     for command in network.COMMANDS:
         main.add_command(command)
+    from edgeward.cli import audit
+
+    for command in audit.COMMANDS:
+        main.add_command(command)
     try:
         from edgeward.cli import iam
     except ImportError:  # pragma: no cover - the IAM verbs land separately
