@@ -6,14 +6,62 @@ from functools import cached_property
 
 from edgeward.algebra.addresses import NONE, Addresses, union_addresses
 from edgeward.algebra.intervals import IntervalSet
-from edgeward.algebra.traffic import TrafficSpace
+from edgeward.algebra.traffic import ALL_PORTS, ALL_PROTOCOLS, TrafficSpace
 from edgeward.analysis.exposure import Exposure
 from edgeward.analysis.reach import Reachability
-from edgeward.model.network import NetworkInterface, PeerKind, SecurityGroup, SecurityGroupRule
+from edgeward.model.network import NetworkInterface, PeerKind, SecurityGroup, SecurityGroupRule, UnknownValue
 from edgeward.model.snapshot import Snapshot
 from edgeward.rules.base import arn_for, resource_label
 from edgeward.rules.settings import Settings
 from edgeward.semantics import Semantics
+
+NEVER_MATCHING: tuple[tuple[str, tuple[str, ...], str, bool], ...] = (
+    # (name, CIDRs, why, applies to egress destinations too)
+    (
+        "loopback",
+        ("127.0.0.0/8", "::1/128"),
+        "loopback addresses never leave a host, so no packet on the network carries them",
+        True,
+    ),
+    (
+        "link-local",
+        ("169.254.0.0/16", "fe80::/10"),
+        "link-local addresses are never routed, and the AWS services on them (DNS, metadata, time) are not "
+        "filtered by security groups at all",
+        True,
+    ),
+    (
+        "multicast",
+        ("224.0.0.0/4", "ff00::/8"),
+        "a multicast address is never the source of a packet",
+        False,
+    ),
+    (
+        "documentation",
+        ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32", "3fff::/20"),
+        "documentation ranges (RFC 5737, RFC 3849, RFC 9637) are never used by real hosts: the rule admits "
+        "nobody and is probably a placeholder copied from an example",
+        True,
+    ),
+    (
+        "this-network",
+        ("0.0.0.0/8",),
+        "0.0.0.0/8 means 'this network' and is never a source on the wire",
+        False,
+    ),
+    (
+        "reserved",
+        ("240.0.0.0/4",),
+        "240.0.0.0/4 is reserved (RFC 1112) and unused by real hosts",
+        True,
+    ),
+)
+
+# Addresses no real host sends from: a source in them admits nobody (EW108), and they never count
+# as internet clients that reach a port (EW101-EW107).
+NEVER_SOURCE = union_addresses(Addresses.from_cidrs(cidrs) for _name, cidrs, _why, _egress in NEVER_MATCHING)
+
+NOWHERE = TrafficSpace.of(ALL_PROTOCOLS, ALL_PORTS, NEVER_SOURCE)
 
 
 class AuditContext:
@@ -35,12 +83,20 @@ class AuditContext:
         return Exposure(self.snapshot, self.reachability)
 
     def exposure_space(self, eni: NetworkInterface) -> TrafficSpace:
-        """(protocol, port, internet source) that get a reply from this interface: actual reachability."""
+        """(protocol, port, internet source) that get a reply from this interface: actual reachability.
+
+        Sources no real host uses (documentation, loopback, ...) are left out. Empty when the answer
+        depends on values the input leaves unknown (see `exposure_unknowns`): nothing is guessed.
+        """
         space = self._exposure_space.get(eni.id)
         if space is None:
-            space = self.exposure.interface_space(eni)
+            space = TrafficSpace() if self.exposure_unknowns(eni) else self.exposure.interface_space(eni) - NOWHERE
             self._exposure_space[eni.id] = space
         return space
+
+    def exposure_unknowns(self, eni: NetworkInterface) -> tuple[UnknownValue, ...]:
+        """Unknown values (from an IaC plan or template) that can change this interface's exposure."""
+        return self.exposure.unknowns_of(eni)
 
     @cached_property
     def internet(self) -> Addresses:
@@ -87,9 +143,14 @@ class AuditContext:
             return None
         return Addresses.from_cidrs(vpc.cidrs_v4 + vpc.cidrs_v6)
 
+    @cached_property
+    def real_internet(self) -> Addresses:
+        """Internet addresses a real host can have (no documentation, loopback, multicast, ... ranges)."""
+        return self.internet - NEVER_SOURCE
+
     def internet_family_coverage(self, peers: Addresses) -> tuple[bool, bool]:
-        """(covers every IPv4 internet address, covers every IPv6 internet address)."""
-        internet = self.internet
+        """(covers every real IPv4 internet address, covers every real IPv6 internet address)."""
+        internet = self.real_internet
         return (
             bool(internet.v4) and peers.v4.contains_set(internet.v4),
             bool(internet.v6) and peers.v6.contains_set(internet.v6),

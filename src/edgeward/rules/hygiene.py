@@ -168,6 +168,11 @@ def check_unused_groups(ctx: AuditContext) -> Iterator[Finding]:
 GENERIC_DESCRIPTIONS = frozenset({"", "managed by terraform", "launch-wizard", "default"})
 
 
+def _allow_all_out(rule: SecurityGroupRule) -> bool:
+    """AWS's default outbound rule (all traffic to 0.0.0.0/0 or ::/0) explains itself."""
+    return rule.egress and rule.protocol == -1 and rule.cidr in ("0.0.0.0/0", "::/0")
+
+
 def check_descriptions(ctx: AuditContext) -> Iterator[Finding]:
     for group in ctx.snapshot.security_groups.values():
         if group.is_default:
@@ -176,7 +181,7 @@ def check_descriptions(ctx: AuditContext) -> Iterator[Finding]:
             group.description.strip().lower() in GENERIC_DESCRIPTIONS
             or group.description.lower().startswith("launch-wizard")
         )
-        undocumented = [r for r in group.ingress + group.egress if not r.description.strip()]
+        undocumented = [r for r in group.ingress + group.egress if not r.description.strip() and not _allow_all_out(r)]
         if not missing_group and not undocumented:
             continue
         lines = []

@@ -20,7 +20,7 @@ from edgeward.rules.common import (
     rule_line,
     sources_text,
 )
-from edgeward.rules.context import AuditContext, peers_for_all_ports
+from edgeward.rules.context import NEVER_MATCHING, AuditContext, peers_for_all_ports
 from edgeward.rules.settings import port_label
 from edgeward.semantics.security_groups import describe_rule, rule_protocols_and_ports
 
@@ -213,6 +213,9 @@ def check_all_ports(ctx: AuditContext) -> Iterator[Finding]:
 
 
 # -- EW104: open to the world in a group, with no public path --------------------------------
+UNDECIDED = "not decidable before apply: "
+
+
 def _sensitive_ports(ctx: AuditContext, rule: SecurityGroupRule) -> tuple[list[int], bool]:
     """(admin/database ports the rule covers, whether it covers every TCP port)."""
     protocols, ports = rule_protocols_and_ports(rule)
@@ -223,6 +226,9 @@ def _sensitive_ports(ctx: AuditContext, rule: SecurityGroupRule) -> tuple[list[i
 
 
 def _why_unreachable(ctx: AuditContext, eni: NetworkInterface, peers: Addresses, port: int) -> str:
+    unknowns = ctx.exposure_unknowns(eni)
+    if unknowns:
+        return UNDECIDED + "; ".join(u.describe() for u in unknowns[:3])
     source = example_source(peers & ctx.internet)
     if source is None:
         return "no internet address matches the rule"
@@ -255,6 +261,8 @@ def check_open_unreachable(ctx: AuditContext) -> Iterator[Finding]:
                 text = _why_unreachable(ctx, eni, peers, probe).replace(eni.id, "the interface")
                 reasons.setdefault(text, []).append(eni.id)
             what = "every TCP port" if every_port else ", ".join(port_label(p) for p in ports)
+            undecided = any(text.startswith(UNDECIDED) for text in reasons)
+            state = "reachability unknown until applied" if undecided else "not reachable now"
             lines = [rule_line(group, rule)]
             if not members:
                 why = "no network interface in the snapshot carries this group"
@@ -267,14 +275,14 @@ def check_open_unreachable(ctx: AuditContext) -> Iterator[Finding]:
                 lines.extend(f"not reachable on {', '.join(enis)}: {text}" for text, enis in reasons.items())
             yield Finding(
                 rule_id="EW104",
-                severity=Severity.LOW,
+                severity=Severity.MEDIUM if undecided else Severity.LOW,
                 resource=resource_label(group.id, group.source),
                 resource_id=group.id,
                 resource_type="security-group",
-                title=f"Open to the internet in the group, not reachable now: {what}",
+                title=f"Open to the internet in the group, {state}: {what}",
                 message=(
                     f"{group.id} ({group.name}) admits {describe_rule(rule)}, which covers {what}, but no "
-                    f"interface is reachable through it today ({why}). One public IP, route or NACL change "
+                    f"interface is provably reachable through it ({why}). One public IP, route or NACL change "
                     "away from exposure."
                 ),
                 evidence={
@@ -452,7 +460,7 @@ PRIVATE = Addresses.from_cidrs(("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
 
 def public_part(ctx: AuditContext, peers: Addresses) -> Addresses:
     """Internet addresses of `peers` that are not private or shared address space."""
-    return (peers & ctx.internet) - PRIVATE
+    return (peers & ctx.real_internet) - PRIVATE
 
 
 def _prefix_length(cidr: str) -> int:
@@ -501,49 +509,6 @@ def check_large_cidrs(ctx: AuditContext) -> Iterator[Finding]:
 
 
 # -- EW108: peers no packet can come from ---------------------------------------------------
-NEVER_MATCHING: tuple[tuple[str, tuple[str, ...], str, bool], ...] = (
-    # (name, CIDRs, why, applies to egress destinations too)
-    (
-        "loopback",
-        ("127.0.0.0/8", "::1/128"),
-        "loopback addresses never leave a host, so no packet on the network carries them",
-        True,
-    ),
-    (
-        "link-local",
-        ("169.254.0.0/16", "fe80::/10"),
-        "link-local addresses are never routed, and the AWS services on them (DNS, metadata, time) are not "
-        "filtered by security groups at all",
-        True,
-    ),
-    (
-        "multicast",
-        ("224.0.0.0/4", "ff00::/8"),
-        "a multicast address is never the source of a packet",
-        False,
-    ),
-    (
-        "documentation",
-        ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32", "3fff::/20"),
-        "documentation ranges (RFC 5737, RFC 3849, RFC 9637) are never used by real hosts: the rule admits "
-        "nobody and is probably a placeholder copied from an example",
-        True,
-    ),
-    (
-        "this-network",
-        ("0.0.0.0/8",),
-        "0.0.0.0/8 means 'this network' and is never a source on the wire",
-        False,
-    ),
-    (
-        "reserved",
-        ("240.0.0.0/4",),
-        "240.0.0.0/4 is reserved (RFC 1112) and unused by real hosts",
-        True,
-    ),
-)
-
-
 def check_never_matching(ctx: AuditContext) -> Iterator[Finding]:
     classes = [(name, Addresses.from_cidrs(cidrs), why, egress_too) for name, cidrs, why, egress_too in NEVER_MATCHING]
     for group in ctx.snapshot.security_groups.values():
