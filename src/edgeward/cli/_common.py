@@ -13,21 +13,30 @@ from edgeward.errors import EdgewardError
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_INPUT_ERROR = 2
+EXIT_PARTIAL = 3  # a live scan had failed calls: the output covers only what was collected
+
+# ctx.meta key set (by cli/_live.py) when a live scan was partial and --allow-partial was not given
+PARTIAL_META = "edgeward.partial"
 
 
 class EdgewardGroup(click.Group):
     """A click group whose every user mistake is one line on stderr and exit code 2.
 
     Covers edgeward's own input errors (file and place) and click's usage errors (missing or bad
-    options). A command may return an int to set the exit code (audit's --fail-on).
+    options). A command may return an int to set the exit code (audit's --fail-on). A partial
+    live scan exits 3 once the command has printed its output (it outranks 0 and 1).
     """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except EdgewardError as exc:
             click.echo(f"edgeward: error: {exc}", err=True)
             sys.exit(EXIT_INPUT_ERROR)
+        if ctx.meta.get(PARTIAL_META) is not None:
+            click.echo("edgeward: the live scan was incomplete (see above); --allow-partial accepts it", err=True)
+            return EXIT_PARTIAL
+        return result
 
     def main(  # type: ignore[override]
         self,

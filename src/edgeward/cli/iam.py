@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from edgeward.cli._common import OUTPUT_FORMAT, emit_json
+from edgeward.cli._live import load_source, source_argument
 from edgeward.errors import InputError, UsageError
 from edgeward.iam.catalog import check_request, load_catalog
 from edgeward.iam.context import RequestContext
@@ -157,7 +158,7 @@ def can(
 
 
 @click.command("who-can")
-@click.argument("source")
+@source_argument
 @click.option("--action", required=True, metavar="ACTION", help="service:ActionName")
 @click.option("--resource", required=True, metavar="ARN", help='Resource ARN, or "*".')
 @click.option(
@@ -179,10 +180,8 @@ def who_can(
 ) -> None:
     """Which users and roles in SOURCE are allowed ACTION on RESOURCE (and by which statements)."""
     from edgeward.analysis.access import who_can as run_who_can
-    from edgeward.sources import load_snapshot
-
     context = build_context(context_values)
-    snapshot = load_snapshot(source)
+    snapshot = load_source(source)
     estate = getattr(snapshot, "iam", None)
     if estate is None:
         raise InputError(

@@ -12,12 +12,13 @@ from edgeward.analysis.exposure import Exposure
 from edgeward.analysis.flows import Traffic
 from edgeward.analysis.reach import Reachability
 from edgeward.cli._common import OUTPUT_FORMAT, emit_json
+from edgeward.cli._live import load_source, source_argument
 from edgeward.errors import InputError, UsageError
 from edgeward.model.snapshot import Snapshot
 from edgeward.report.text import render_exposure, render_reach
-from edgeward.sources import FORMATS, load_snapshot
+from edgeward.sources import FORMATS
 
-SOURCE = click.argument("source", metavar="SOURCE", type=click.Path(path_type=str))
+SOURCE = source_argument  # a path, or aws: with the live-scan options
 SOURCE_FORMAT = click.option(
     "--format",
     "source_format",
@@ -62,7 +63,7 @@ def parse_traffic(protocol: str, port: int | None, icmp_type: int | None, icmp_c
 
 
 def _load(source: str, source_format: str | None) -> Snapshot:
-    return load_snapshot(source, source_format)
+    return load_source(source, source_format)
 
 
 def read_batch(path: str) -> list[tuple[str, str, Traffic]]:
