@@ -1,0 +1,235 @@
+"""A small estate built through boto3 (against moto) and helpers for live-collector tests.
+
+The estate's names say the expected verdicts: `web` takes HTTPS from anywhere and SSH from the
+office prefix list only; `db` (private subnet, behind a NAT and a custom NACL) takes Postgres from
+`web`'s group only and nothing from the internet.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, fields, is_dataclass, replace
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from edgeward.model.network import SourceRef
+from edgeward.sources.aws_transform import Context
+from edgeward.sources.live import AccountAccess, make_client
+
+ACCOUNT = "123456789012"  # moto's default account
+OFFICE = "203.0.113.0/24"
+FAKE_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+@dataclass(frozen=True)
+class Estate:
+    vpc: str
+    public_subnet: str
+    private_subnet: str
+    web_group: str
+    db_group: str
+    office_list: str
+    web: str  # instance id
+    db: str
+    web_public_ip: str
+    nacl: str
+    nat: str
+    peering: str
+    vpn_gateway: str
+
+
+def build_estate(region: str = "us-east-1", *, cidr: str = "10.0") -> Estate:
+    ec2 = boto3.client("ec2", region_name=region)
+    vpc = ec2.create_vpc(CidrBlock=f"{cidr}.0.0/16")["Vpc"]["VpcId"]
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock=f"{cidr}.1.0/24")["Subnet"]["SubnetId"]
+    private = ec2.create_subnet(VpcId=vpc, CidrBlock=f"{cidr}.2.0/24")["Subnet"]["SubnetId"]
+
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    ec2.create_egress_only_internet_gateway(VpcId=vpc)
+    public_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    ec2.associate_route_table(RouteTableId=public_rt, SubnetId=public)
+    nat_eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=nat_eip)["NatGateway"]["NatGatewayId"]
+    private_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=private_rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    ec2.associate_route_table(RouteTableId=private_rt, SubnetId=private)
+
+    office = ec2.create_managed_prefix_list(
+        PrefixListName="office", MaxEntries=5, AddressFamily="IPv4", Entries=[{"Cidr": OFFICE, "Description": "hq"}]
+    )["PrefixList"]["PrefixListId"]
+    web_group = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=web_group,
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "PrefixListIds": [{"PrefixListId": office}]},
+        ],
+    )
+    db_group = ec2.create_security_group(GroupName="db", Description="db", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=db_group,
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "UserIdGroupPairs": [{"GroupId": web_group}]}
+        ],
+    )
+
+    nacl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    for egress in (False, True):
+        ec2.create_network_acl_entry(
+            NetworkAclId=nacl,
+            RuleNumber=100,
+            Protocol="-1",
+            RuleAction="allow",
+            Egress=egress,
+            CidrBlock=f"{cidr}.0.0/16",
+        )
+    ec2.create_network_acl_entry(
+        NetworkAclId=nacl, RuleNumber=200, Protocol="-1", RuleAction="allow", Egress=True, CidrBlock="0.0.0.0/0"
+    )
+    acls = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [private]}])["NetworkAcls"]
+    association = next(a for a in acls[0]["Associations"] if a["SubnetId"] == private)["NetworkAclAssociationId"]
+    ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=nacl)
+
+    def run(subnet: str, group: str) -> str:
+        instance = ec2.run_instances(
+            ImageId="ami-12c6146b",
+            MinCount=1,
+            MaxCount=1,
+            NetworkInterfaces=[{"DeviceIndex": 0, "SubnetId": subnet, "Groups": [group]}],
+        )["Instances"][0]
+        return str(instance["InstanceId"])
+
+    web = run(public, web_group)
+    db = run(private, db_group)
+    eip = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(InstanceId=web, AllocationId=eip["AllocationId"])
+
+    other = ec2.create_vpc(CidrBlock=f"{cidr[:-1]}{int(cidr[-1]) + 1}.0.0/16")["Vpc"]["VpcId"]
+    peering = ec2.create_vpc_peering_connection(VpcId=vpc, PeerVpcId=other)["VpcPeeringConnection"]
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=peering["VpcPeeringConnectionId"])
+    vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+    ec2.attach_vpn_gateway(VpcId=vpc, VpnGatewayId=vgw)
+
+    iam = boto3.client("iam", region_name=region)
+    iam.create_role(
+        RoleName="app",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+    )
+    iam.put_role_policy(
+        RoleName="app",
+        PolicyName="read-bucket",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+        ),
+    )
+    return Estate(
+        vpc=vpc,
+        public_subnet=public,
+        private_subnet=private,
+        web_group=web_group,
+        db_group=db_group,
+        office_list=office,
+        web=web,
+        db=db,
+        web_public_ip=str(eip["PublicIp"]),
+        nacl=nacl,
+        nat=nat,
+        peering=str(peering["VpcPeeringConnectionId"]),
+        vpn_gateway=vgw,
+    )
+
+
+# --- client factories: the collector's test seam ----------------------------------------------
+
+Factory = Callable[[AccountAccess, str, str], Any]
+
+
+def denying(operation: str, code: str = "AccessDenied", service: str = "ec2", base: Factory = make_client) -> Factory:
+    """Clients on which `operation` fails as AWS fails a call the caller may not make."""
+
+    def factory(access: AccountAccess, svc: str, region: str) -> Any:
+        client = base(access, svc, region)
+
+        def deny(**_: Any) -> None:
+            message = f"You are not authorized to perform this operation. ({operation})"
+            raise ClientError({"Error": {"Code": code, "Message": message}}, operation)
+
+        client.meta.events.register(f"before-call.{service}.{operation}", deny)
+        return client
+
+    return factory
+
+
+class _Http:
+    status_code = 200
+    headers: Mapping[str, str] = {}
+
+
+def answering(operation: str, response: dict[str, Any], service: str = "ec2", base: Factory = make_client) -> Factory:
+    """Clients on which `operation` returns `response` without reaching the endpoint."""
+
+    def factory(access: AccountAccess, svc: str, region: str) -> Any:
+        client = base(access, svc, region)
+        client.meta.events.register(f"before-call.{service}.{operation}", lambda **_: (_Http(), response))
+        return client
+
+    return factory
+
+
+class Recorder:
+    """Remembers every API call made (service, operation, region), page by page."""
+
+    def __init__(self, base: Factory = make_client) -> None:
+        self.calls: list[tuple[str, str, str]] = []
+        self.base = base
+
+    def __call__(self, access: AccountAccess, service: str, region: str) -> Any:
+        client = self.base(access, service, region)
+        name = client.meta.service_model.service_name
+
+        def record(model: Any, **_: Any) -> None:
+            self.calls.append((name, model.name, region))
+
+        client.meta.events.register("before-call", record)
+        return client
+
+    def operations(self) -> list[str]:
+        return [op for _, op, _ in self.calls]
+
+
+# --- comparing snapshots ----------------------------------------------------------------------
+
+
+def without_files(value: Any) -> Any:
+    """A comparable form of a model value with every SourceRef/Context file path blanked."""
+    if isinstance(value, SourceRef | Context):
+        return replace(value, file="")
+    if is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, tuple((f.name, without_files(getattr(value, f.name))) for f in fields(value)))
+    if isinstance(value, Mapping):
+        return {k: without_files(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_files(v) for v in value]
+    return value
+
+
+def all_json_files(root: Any) -> Iterator[str]:
+    for path in sorted(root.rglob("*.json")):
+        yield path.relative_to(root).as_posix()
