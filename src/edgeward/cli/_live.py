@@ -119,9 +119,13 @@ _OPTIONS: tuple[tuple[str, str, Callable[[F], F]], ...] = (
 
 
 def source_argument(f: F) -> F:
-    """The SOURCE argument (a path, or aws:) and the live-scan options."""
+    """The SOURCE argument (a path, or aws:) and the live-scan options, listed after the verb's own."""
+    before = len(getattr(f, "__click_params__", []))
     for _, _, option in reversed(_OPTIONS):
         f = option(f)
+    params: list[click.Parameter] | None = getattr(f, "__click_params__", None)
+    if params is not None:  # click lists parameters in reverse: put ours first to show them last
+        params[:] = params[before:] + params[:before]
     decorated: F = click.argument("source", metavar="SOURCE", type=click.Path(path_type=str))(f)
     return decorated
 
