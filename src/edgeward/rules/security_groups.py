@@ -201,7 +201,7 @@ def check_all_ports(ctx: AuditContext) -> Iterator[Finding]:
             "EW103",
             eni,
             _severity_for_sources(ctx, sources),
-            f"{what.capitalize()} reachable from the internet",
+            f"{what[0].upper()}{what[1:]} reachable from the internet",
             f"{label} answers {names} from {sources_text(ctx, sources)}: every service it runs, including ones "
             "nobody meant to publish, is on the internet.",
             evidence,
