@@ -145,6 +145,8 @@ class Exposure:
             & sem.acls.allowed_space(acl, egress=False)
             & TrafficSpace.of(ALL_PROTOCOLS, ALL_PORTS, candidates)
         )
+        if sem.load_balancers.load_balancer_of(eni) is not None:
+            inbound = inbound & sem.load_balancers.accepted_space(eni)  # only what a listener accepts
         if inbound.is_empty():
             return inbound
         reply_space = sem.acls.allowed_space(acl, egress=True)

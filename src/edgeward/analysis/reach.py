@@ -227,6 +227,14 @@ class Reachability:
     def _sg_hop(
         self, path: Path, direction: str, eni: NetworkInterface, egress: bool, traffic: Traffic, peer: str
     ) -> bool:
+        if not self.sem.groups.filters(eni):
+            return path.add(
+                direction,
+                "security-group",
+                eni.id,
+                "pass",
+                f"{eni.id} is a {eni.interface_type} interface without security groups: no group filters it",
+            )
         point = Addresses.address(peer)
         rules = self.sem.groups.matching_rules(eni, egress, traffic.protocol, traffic.point, point)
         groups = ", ".join(eni.group_ids) or "no security group"
@@ -247,6 +255,33 @@ class Reachability:
         if notes:
             detail += f" (rules for this traffic cover other peers: {'; '.join(notes[:3])})"
         return path.add(direction, "security-group", groups, "deny", detail, notes)
+
+    def _listener_hop(self, path: Path, eni: NetworkInterface, traffic: Traffic) -> bool:
+        """A load balancer node accepts only what one of its listeners listens to (protocol and port)."""
+        lbs = self.sem.load_balancers
+        lb = lbs.load_balancer_of(eni)
+        if lb is None:
+            return True
+        if lbs.listeners(lb) is None:
+            return path.add(
+                "forward", "load-balancer", lb.name, "pass", f"the listeners of {lb.name} are not in the snapshot"
+            )
+        listener = lbs.listener_for(lb, traffic.protocol, traffic.point) if traffic.has_ports else None
+        if listener is None:
+            return path.add(
+                "forward",
+                "load-balancer",
+                lb.name,
+                "deny",
+                f"{lb.name} has no listener for {traffic.describe()}: nothing accepts it",
+            )
+        return path.add(
+            "forward",
+            "load-balancer",
+            lb.name,
+            "allow",
+            f"listener {listener.protocol}:{listener.port} of {lb.name} accepts it",
+        )
 
     def _return_ports(
         self,
@@ -363,10 +398,12 @@ class Reachability:
             return False
         if not self._sg_hop(path, "forward", eni, False, traffic, client):
             return False
+        if not self._listener_hop(path, eni, traffic):
+            return False
         path.add(
             "return",
             "security-group",
-            ", ".join(eni.group_ids),
+            ", ".join(eni.group_ids) or eni.id,
             "pass",
             "security groups are stateful: the reply is allowed whatever the outbound rules say",
         )
@@ -418,6 +455,10 @@ class Reachability:
         stages.append(("network-acl inbound", current))
         current = current & self.sem.groups.allowed_peers(eni, False, traffic.protocol, traffic.point)
         stages.append(("security-group", current))
+        if self.sem.load_balancers.load_balancer_of(eni) is not None:
+            accepted = self.sem.load_balancers.accepted_space(eni).peers_for(traffic.protocol, traffic.point)
+            current = current & accepted
+            stages.append(("load-balancer listener", current))
         current = current & self._reply_peers(eni.subnet_id, True, traffic)
         stages.append(("network-acl return", current))
         table = self.sem.routes.table_of_subnet(eni.subnet_id)
@@ -860,10 +901,12 @@ class Reachability:
                 return self._result(src, dst, traffic, path, "")
         if not self._sg_hop(path, "forward", b, False, traffic, src_addr):
             return self._result(src, dst, traffic, path, "")
+        if not self._listener_hop(path, b, traffic):
+            return self._result(src, dst, traffic, path, "")
         path.add(
             "return",
             "security-group",
-            ", ".join(b.group_ids),
+            ", ".join(b.group_ids) or b.id,
             "pass",
             "security groups are stateful: the reply is allowed whatever the outbound rules say",
         )

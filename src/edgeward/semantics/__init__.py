@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from edgeward.model.snapshot import Snapshot
+from edgeward.semantics.load_balancers import LoadBalancerSemantics
 from edgeward.semantics.network_acls import NetworkAclSemantics
 from edgeward.semantics.routing import RoutingSemantics
 from edgeward.semantics.security_groups import SecurityGroupSemantics
@@ -27,6 +28,10 @@ class Semantics:
     @cached_property
     def routes(self) -> RoutingSemantics:
         return RoutingSemantics(self.snapshot)
+
+    @cached_property
+    def load_balancers(self) -> LoadBalancerSemantics:
+        return LoadBalancerSemantics(self.snapshot)
 
 
 __all__ = ["Semantics"]

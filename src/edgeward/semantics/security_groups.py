@@ -37,6 +37,8 @@ from edgeward.algebra.traffic import (
 from edgeward.model.network import NetworkInterface, PeerKind, SecurityGroup, SecurityGroupRule
 from edgeward.model.snapshot import Snapshot
 
+# Interfaces that may exist without security groups, and are then not filtered by any.
+UNFILTERED_INTERFACE_TYPES = frozenset({"network_load_balancer", "gateway_load_balancer"})
 STALE_PEERING_STATES = frozenset({"deleted", "deleting", "rejected", "failed", "expired"})
 
 
@@ -165,8 +167,16 @@ class SecurityGroupSemantics:
             self._group_space[key] = space
         return space
 
+    @staticmethod
+    def filters(eni: NetworkInterface) -> bool:
+        """False for a load balancer interface without security groups (an NLB created without them,
+        a GWLB): no group filters its traffic (facts/network.md section 8)."""
+        return bool(eni.group_ids) or eni.interface_type not in UNFILTERED_INTERFACE_TYPES
+
     def interface_space(self, eni: NetworkInterface, egress: bool) -> TrafficSpace:
         """Union of every group's rules on the interface, in one direction."""
+        if not self.filters(eni):
+            return TrafficSpace.everything()
         key = (eni.group_ids, egress)
         space = self._interface_space.get(key)
         if space is None:

@@ -118,7 +118,12 @@ def snapshot_from_collected(collected: Collected, *, collection: CollectionRepor
         failed = tuple(f"not collected: {f.describe()}" for f in collection.failures)
         network = without_dangling(replace(network, notes=failed + network.notes))
     iam = _iam_from_extra(collected.extra)
-    return Snapshot.build(network, edge=collected.extra or None, iam=iam, collection=collection)
+    from edgeward.sources.aws_edge import edge_estate
+    from edgeward.sources.edge_common import finish_edge
+
+    partial = collection is not None and bool(collection.failures)
+    edge = finish_edge(edge_estate(collected.extra), network, partial=partial)
+    return Snapshot.build(network, edge=edge, iam=iam, collection=collection)
 
 
 def _iam_from_extra(extra: dict[str, list[tuple[Context, dict[str, Any]]]]) -> Any:

@@ -40,6 +40,7 @@ from edgeward.model.network import (
     VpnGateway,
 )
 from edgeward.sources import aws_transform as t
+from edgeward.sources.aws_edge import EDGE_KEYS
 from edgeward.sources.aws_transform import Context
 
 REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$")
@@ -152,23 +153,10 @@ NETWORK_HANDLERS: dict[str, Handler] = {
     "VpnConnections": lambda c, d, x: c.vpn_tunnels.update(t.vpn_tunnels(_seq(d, "VpnConnections", x), x)),
 }
 
-# Keys owned by other domains (load balancers, CloudFront, WAF, S3, Lambda, IAM). Their
-# transforms register here; until then the responses are kept in `Collected.extra`.
+# Keys owned by other domains (load balancers, CloudFront, WAF, S3, Lambda, IAM). The responses are
+# kept in `Collected.extra` for their own transforms (sources/aws_edge.py, iam_authorization_details.py).
 EXTRA_KEYS: set[str] = {
-    "LoadBalancers",
-    "LoadBalancerAttributes",
-    "Listeners",
-    "LoadBalancerListeners",  # Batfish aggregate: listeners per load balancer
-    "LoadBalancerTargetHealth",  # Batfish aggregate: target health per target group
-    "TargetGroups",
-    "TargetHealthDescriptions",
-    "Rules",
-    "DistributionList",
-    "Distribution",
-    "OriginAccessControlList",
-    "WebACL",
-    "ResourceArns",
-    "Policy",
+    *EDGE_KEYS,
     "UserDetailList",
     "RoleDetailList",
     "GroupDetailList",
