@@ -37,8 +37,8 @@ def test_fixture_verdicts(path: Path) -> None:
     sidecar = path.with_suffix(".toml")
     settings = load_config(sidecar if sidecar.exists() else None, start=FIXTURES, known_rules=frozenset(RULES_BY_ID))
     snapshot = load_snapshot(path)
-    ids = set(snapshot.instances) | set(snapshot.security_groups) | set(snapshot.network_acls) | set(
-        snapshot.interfaces
+    ids = (
+        set(snapshot.instances) | set(snapshot.security_groups) | set(snapshot.network_acls) | set(snapshot.interfaces)
     )
     fails, passes = _named(ids, "_fail"), _named(ids, "_pass")
     assert fails and passes, f"{path.name} needs at least one *_fail and one *_pass resource"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from edgeward.algebra.addresses import Addresses
-from edgeward.analysis.flows import describe_internet_sources
 from edgeward.analysis.reach import representative
 from edgeward.model.network import SecurityGroup, SecurityGroupRule
 from edgeward.rules.context import AuditContext
@@ -41,7 +40,15 @@ def rule_key(rule: SecurityGroupRule) -> str:
 
 
 def sources_text(ctx: AuditContext, sources: Addresses) -> str:
-    return describe_internet_sources(ctx.snapshot, sources, 6)
+    """`any IPv4 internet address` when the set holds every address a real internet host can have."""
+    all_v4, all_v6 = ctx.internet_family_coverage(sources)
+    if all_v4 and all_v6:
+        return "any internet address (IPv4 and IPv6)"
+    if all_v4 and sources.v6.is_empty():
+        return "any IPv4 internet address"
+    if all_v6 and sources.v4.is_empty():
+        return "any IPv6 internet address"
+    return sources.describe(6)
 
 
 def example_source(sources: Addresses) -> str | None:
