@@ -12,17 +12,18 @@ from pathlib import Path
 import click
 
 from edgeward.cli._common import EXIT_FINDINGS, EXIT_OK
+from edgeward.cli._live import load_source, source_argument
 from edgeward.config import AuditConfig, load_config
 from edgeward.errors import InputError, UsageError
 from edgeward.model.snapshot import Snapshot
 from edgeward.rules.audit import AuditResult, run_audit
 from edgeward.rules.base import SEVERITY_NAMES, Severity
 from edgeward.rules.registry import RULES, RULES_BY_ID
-from edgeward.sources import FORMATS, load_snapshot
+from edgeward.sources import FORMATS
 
 AUDIT_FORMATS = ("text", "json", "sarif", "ocsf", "html")
 
-SOURCE = click.argument("source", metavar="SOURCE", type=click.Path(path_type=str))
+SOURCE = source_argument  # a path, or aws: with the live-scan options
 SOURCE_FORMAT = click.option(
     "--format", "source_format", type=click.Choice(FORMATS), default=None, help="Force the input format."
 )
@@ -79,7 +80,7 @@ def _fail_on(option: str | None, config: AuditConfig) -> Severity:
 def _audit(
     source: str, source_format: str | None, config: AuditConfig, today: date | None
 ) -> tuple[Snapshot, AuditResult]:
-    snapshot = load_snapshot(source, source_format)
+    snapshot = load_source(source, source_format)
     return snapshot, run_audit(snapshot, config.settings, today=today, input_path=source)
 
 
