@@ -29,9 +29,15 @@ def rule_evidence(group: SecurityGroup, rule: SecurityGroupRule) -> dict[str, An
     return out
 
 
+def group_text(group: SecurityGroup) -> str:
+    """`sg-123 (web)`, or the IaC address for Terraform and CloudFormation inputs."""
+    label = group.source.address or group.id
+    return label if group.name in (label, group.id) else f"{label} ({group.name})"
+
+
 def rule_line(group: SecurityGroup, rule: SecurityGroupRule) -> str:
     where = f" [{rule.position}]" if rule.position else ""
-    return f"{group.id} ({group.name}) {direction(rule)}: {describe_rule(rule)}{where}"
+    return f"{group_text(group)} {direction(rule)}: {describe_rule(rule)}{where}"
 
 
 def rule_key(rule: SecurityGroupRule) -> str:

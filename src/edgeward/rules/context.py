@@ -110,6 +110,12 @@ class AuditContext:
             return resource_label(instance.id, instance.source), instance.id, "instance"
         return resource_label(eni.id, eni.source), eni.id, "network-interface"
 
+    def interface_text(self, eni: NetworkInterface) -> str:
+        """`eni-1 (i-1 web)`, or the IaC address of the instance (or interface) for IaC inputs."""
+        instance = self.snapshot.instances.get(eni.instance_id or "")
+        address = (instance.source.address if instance else None) or eni.source.address
+        return address or self.snapshot.describe_interface(eni)
+
     def interface_arn(self, eni: NetworkInterface) -> str | None:
         if eni.instance_id and eni.instance_id in self.snapshot.instances:
             return arn_for("instance", eni.instance_id, eni.account, eni.region)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from edgeward.model.network import PeerKind, SecurityGroup, SecurityGroupRule
 from edgeward.rules.base import Finding, Rule, Severity, resource_label
-from edgeward.rules.common import rule_evidence, rule_key, rule_line
+from edgeward.rules.common import group_text, rule_evidence, rule_key, rule_line
 from edgeward.rules.context import AuditContext
 from edgeward.semantics.security_groups import describe_rule
 
@@ -82,7 +82,7 @@ def check_stale_references(ctx: AuditContext) -> Iterator[Finding]:
                 severity,
                 group,
                 f"Group reference {verdict}: {rule.group.group_id}",
-                f"{group.id} ({group.name}) rule {describe_rule(rule)} {verdict}: {why}. AWS keeps stale rules and "
+                f"{group_text(group)} rule {describe_rule(rule)} {verdict}: {why}. AWS keeps stale rules and "
                 "they start matching again if the group or peering comes back.",
                 {"rule": rule_evidence(group, rule), "reason": why},
                 [rule_line(group, rule), why],
@@ -104,7 +104,7 @@ def check_default_group_rules(ctx: AuditContext) -> Iterator[Finding]:
             Severity.MEDIUM,
             group,
             f"Default security group of {group.vpc_id} has rules",
-            f"{group.id}, the default group of {group.vpc_id}, has {len(group.ingress)} inbound and "
+            f"{group_text(group)}, the default group of {group.vpc_id}, has {len(group.ingress)} inbound and "
             f"{len(group.egress)} outbound rule(s). Anything launched without a group gets it, and by default its "
             "members reach each other on every port.",
             {"rules": [rule_evidence(group, r) for r in rules], "vpc": group.vpc_id},
@@ -129,7 +129,7 @@ def check_default_group_in_use(ctx: AuditContext) -> Iterator[Finding]:
             f"{', '.join(members[:6])}{' ...' if len(members) > 6 else ''}. Its rules are shared by everything "
             "that was launched without a group, so a change for one affects all.",
             {"interfaces": list(members), "vpc": group.vpc_id},
-            [ctx.snapshot.describe_interface(ctx.snapshot.interfaces[m]) for m in members],
+            [ctx.interface_text(ctx.snapshot.interfaces[m]) for m in members],
             group.id,
             "Give each workload its own security group and remove the default group from its interfaces.",
             tuple(members),
@@ -154,10 +154,10 @@ def check_unused_groups(ctx: AuditContext) -> Iterator[Finding]:
             Severity.LOW,
             group,
             f"Unused security group {group.name}",
-            f"No network interface in the snapshot carries {group.id} ({group.name}).{note} Unused groups "
+            f"No network interface in the snapshot carries {group_text(group)}.{note} Unused groups "
             "accumulate permissive rules that are attached to a new resource by mistake.",
             {"referenced_by": by},
-            [f"{group.id} ({group.name}): no member interface"] + [f"referenced by {g}" for g in by],
+            [f"{group_text(group)}: no member interface"] + [f"referenced by {g}" for g in by],
             group.id,
             f"Delete {group.id} if nothing will use it (aws ec2 delete-security-group --group-id {group.id}).",
             tuple(by),
@@ -199,7 +199,7 @@ def check_descriptions(ctx: AuditContext) -> Iterator[Finding]:
             Severity.INFO,
             group,
             f"Missing descriptions in {group.name}",
-            f"{group.id} ({group.name}): {' and '.join(parts)}. Reviewers cannot tell why a rule exists or "
+            f"{group_text(group)}: {' and '.join(parts)}. Reviewers cannot tell why a rule exists or "
             "whether it can go.",
             {
                 "group_description": group.description,
@@ -236,7 +236,7 @@ def check_tag_policy(ctx: AuditContext) -> Iterator[Finding]:
             Severity.LOW,
             group,
             f"Security group {group.name} breaks the naming/tag policy",
-            f"{group.id} ({group.name}): {'; '.join(problems)}.",
+            f"{group_text(group)}: {'; '.join(problems)}.",
             {"missing_tags": missing, "name": group.name, "name_pattern": policy.name_pattern if bad_name else None},
             problems,
             group.id,

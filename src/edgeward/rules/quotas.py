@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from edgeward.model.network import PeerKind, SecurityGroup, SecurityGroupRule
 from edgeward.model.snapshot import Snapshot
 from edgeward.rules.base import Finding, Rule, Severity, arn_for, resource_label
-from edgeward.rules.common import direction
+from edgeward.rules.common import direction, group_text
 from edgeward.rules.context import AuditContext
 
 FAMILY = "quotas"
@@ -121,7 +121,7 @@ def check_rules_per_group(ctx: AuditContext) -> Iterator[Finding]:
                 "EW511",
                 group,
                 f"{count} {family} {way} rules in {group.name} exceed the quota of {limit}",
-                f"{group.id} ({group.name}) counts {count} {family} {way} rules against a quota of {limit} per "
+                f"{group_text(group)} counts {count} {family} {way} rules against a quota of {limit} per "
                 "direction and family; AWS rejects further rules (and a plan that adds them fails to apply)."
                 + (f" Prefix lists weigh in: {'; '.join(notes[:3])}." if notes else ""),
                 {"direction": way, "family": family, "count": count, "quota": limit, "weights": notes},
@@ -145,7 +145,7 @@ def check_groups_per_interface(ctx: AuditContext) -> Iterator[Finding]:
             resource_id=ident,
             resource_type=kind,
             title=f"{len(eni.group_ids)} security groups on {eni.id} exceed the quota of {limit}",
-            message=f"{ctx.snapshot.describe_interface(eni)} carries {len(eni.group_ids)} security groups; the quota "
+            message=f"{ctx.interface_text(eni)} carries {len(eni.group_ids)} security groups; the quota "
             f"is {limit} (adjustable up to 16).",
             evidence={"interface": eni.id, "security_groups": list(eni.group_ids), "quota": limit},
             evidence_text=(", ".join(eni.group_ids),),

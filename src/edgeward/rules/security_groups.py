@@ -9,12 +9,13 @@ from typing import Any
 from edgeward.algebra.addresses import NONE, Addresses, union_addresses
 from edgeward.algebra.intervals import IntervalSet
 from edgeward.algebra.traffic import ALL_PORTS, TCP, UDP, Box, TrafficSpace, describe_ports
-from edgeward.analysis.flows import Traffic
+from edgeward.analysis.flows import Endpoint, EndpointKind, Traffic, resolve_endpoint
 from edgeward.model.network import NetworkInterface, PeerKind, SecurityGroup, SecurityGroupRule
 from edgeward.rules.base import Finding, Rule, Severity, resource_label
 from edgeward.rules.common import (
     direction,
     example_source,
+    group_text,
     rule_evidence,
     rule_key,
     rule_line,
@@ -122,7 +123,7 @@ def _reachable_ports(
             continue
         severity = max((_severity_for_sources(ctx, s) for _, s in items), key=lambda s: s.rank)
         port_items: list[dict[str, Any]] = []
-        lines = [f"{ctx.snapshot.describe_interface(eni)} public addresses: {', '.join(eni.public_ipv4s + eni.ipv6s)}"]
+        lines = [f"{ctx.interface_text(eni)} public addresses: {', '.join(eni.public_ipv4s + eni.ipv6s)}"]
         allowing_all: list[tuple[SecurityGroup, SecurityGroupRule]] = []
         for port, sources in items:
             allowing = _allowing_rules(ctx, eni, TCP, IntervalSet.point(port), sources)
@@ -139,7 +140,7 @@ def _reachable_ports(
             lines.append(f"{port_label(port)} from {sources_text(ctx, sources)}")
             lines.extend(f"  allowed by {rule_line(g, r)}" for g, r in allowing)
         services = ", ".join(port_label(p) for p, _ in items)
-        label = ctx.snapshot.describe_interface(eni)
+        label = ctx.interface_text(eni)
         detail = "; ".join(f"{port_label(p)} from {sources_text(ctx, s)}" for p, s in items[:4])
         title = f"{what} reachable from the internet: {services}"
         message = (
@@ -186,7 +187,7 @@ def check_all_ports(ctx: AuditContext) -> Iterator[Finding]:
         all_traffic = any(r.protocol == -1 for _, r in allowing)
         names = " and ".join("every TCP port" if p == TCP else "every UDP port" for p, _ in per_protocol)
         what = "all traffic (protocol -1)" if all_traffic else names
-        label = ctx.snapshot.describe_interface(eni)
+        label = ctx.interface_text(eni)
         lines = [f"{label}: {names} from {sources_text(ctx, s)}" for _, s in per_protocol[:1]]
         lines += [f"  allowed by {rule_line(g, r)}" for g, r in allowing]
         evidence = {
@@ -232,7 +233,9 @@ def _why_unreachable(ctx: AuditContext, eni: NetworkInterface, peers: Addresses,
     source = example_source(peers & ctx.internet)
     if source is None:
         return "no internet address matches the rule"
-    result = ctx.reachability.reach(source, eni.id, Traffic(TCP, port=port))
+    target = Endpoint(EndpointKind.INTERFACE, eni.id, eni)
+    client = resolve_endpoint(ctx.snapshot, source, "--from")
+    result = ctx.reachability.reach_endpoints(client, target, Traffic(TCP, port=port))
     hop = result.blocking_hop
     return hop.text if hop is not None else result.summary
 
@@ -257,6 +260,7 @@ def check_open_unreachable(ctx: AuditContext) -> Iterator[Finding]:
                 continue  # EW101/EW102/EW103 report the interfaces the internet reaches
             probe = probe_ports[0] if not every_port else (ports[0] if ports else 22)
             reasons: dict[str, list[str]] = {}
+            names = {eni.id: ctx.interface_text(eni) for eni in members}
             for eni in members:
                 text = _why_unreachable(ctx, eni, peers, probe).replace(eni.id, "the interface")
                 reasons.setdefault(text, []).append(eni.id)
@@ -269,10 +273,12 @@ def check_open_unreachable(ctx: AuditContext) -> Iterator[Finding]:
                 lines.append(f"not reachable: {why}")
             else:
                 why = "; ".join(
-                    f"{', '.join(enis[:3])}{' and others' if len(enis) > 3 else ''}: {text}"
+                    f"{', '.join(names[e] for e in enis[:3])}{' and others' if len(enis) > 3 else ''}: {text}"
                     for text, enis in list(reasons.items())[:3]
                 )
-                lines.extend(f"not reachable on {', '.join(enis)}: {text}" for text, enis in reasons.items())
+                lines.extend(
+                    f"not reachable on {', '.join(names[e] for e in enis)}: {text}" for text, enis in reasons.items()
+                )
             yield Finding(
                 rule_id="EW104",
                 severity=Severity.MEDIUM if undecided else Severity.LOW,
@@ -281,7 +287,7 @@ def check_open_unreachable(ctx: AuditContext) -> Iterator[Finding]:
                 resource_type="security-group",
                 title=f"Open to the internet in the group, {state}: {what}",
                 message=(
-                    f"{group.id} ({group.name}) admits {describe_rule(rule)}, which covers {what}, but no "
+                    f"{group_text(group)} admits {describe_rule(rule)}, which covers {what}, but no "
                     f"interface is provably reachable through it ({why}). One public IP, route or NACL change "
                     "away from exposure."
                 ),
@@ -373,7 +379,7 @@ def check_wide_port_ranges(ctx: AuditContext) -> Iterator[Finding]:
                 Severity.MEDIUM,
                 group,
                 f"Wide port range open to internet addresses: {describe_ports(rule.protocol, ports)}",
-                f"{group.id} ({group.name}) admits {describe_rule(rule)}: {ports.size()} ports (more than "
+                f"{group_text(group)} admits {describe_rule(rule)}: {ports.size()} ports (more than "
                 f"{limit}) from internet addresses ({sources_text(ctx, public)}); {state}.",
                 {
                     "rule": rule_evidence(group, rule),
@@ -435,7 +441,7 @@ def check_ipv6_bypass(ctx: AuditContext) -> Iterator[Finding]:
                 severity,
                 group,
                 f"IPv4 restricted but IPv6 open to the internet: {proto} {port_text}",
-                f"{group.id} ({group.name}) limits IPv4 on {proto} {port_text} to "
+                f"{group_text(group)} limits IPv4 on {proto} {port_text} to "
                 f"{union_addresses(ctx.rule_peers(r) for r in v4_rules).describe(4)} but admits every IPv6 "
                 f"internet address on the same ports; {state}. Whoever has IPv6 skips the IPv4 allow-list.",
                 {
@@ -492,7 +498,7 @@ def check_large_cidrs(ctx: AuditContext) -> Iterator[Finding]:
                 Severity.MEDIUM,
                 group,
                 f"Large public CIDR as a source: {rule.cidr}",
-                f"{group.id} ({group.name}) admits {describe_rule(rule)}: /{length} holds "
+                f"{group_text(group)} admits {describe_rule(rule)}: /{length} holds "
                 f"{public.size():,} internet addresses, far more than any one organisation's clients; {state}.",
                 {
                     "rule": rule_evidence(group, rule),
@@ -533,7 +539,7 @@ def check_never_matching(ctx: AuditContext) -> Iterator[Finding]:
                 Severity.LOW,
                 group,
                 f"Rule can never match: {side} {rule.peer_text()} is {names}",
-                f"{group.id} ({group.name}) {direction(rule)} rule {describe_rule(rule)} can never match: {why}.",
+                f"{group_text(group)} {direction(rule)} rule {describe_rule(rule)} can never match: {why}.",
                 {"rule": rule_evidence(group, rule), "address_classes": [c[0] for c in hit]},
                 [rule_line(group, rule), why],
                 rule_key(rule),
@@ -597,7 +603,7 @@ def check_subsumed(ctx: AuditContext) -> Iterator[Finding]:
                     Severity.LOW,
                     group,
                     f"Redundant {direction(rule)} rule: {describe_rule(rule)}",
-                    f"{group.id} ({group.name}) {direction(rule)} rule {describe_rule(rule)} admits nothing beyond "
+                    f"{group_text(group)} {direction(rule)} rule {describe_rule(rule)} admits nothing beyond "
                     "what "
                     + (
                         "this rule of the same group already admits: "
