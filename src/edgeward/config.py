@@ -34,8 +34,10 @@ AUDIT_KEYS = frozenset(
         "quotas",
         "tag_policy",
         "suppressions",
+        "iam",
     }
 )
+IAM_KEYS = frozenset({"allowed_principals"})
 QUOTA_KEYS = frozenset({"rules_per_group", "groups_per_interface", "rules_times_groups", "nacl_entries"})
 TAG_KEYS = frozenset({"required_tags", "name_pattern"})
 SUPPRESSION_KEYS = frozenset({"rule", "resource", "reason", "expires"})
@@ -201,6 +203,7 @@ class _Parser:
             quotas=self.quotas(audit.get("quotas", {}), _join(place, "quotas")),
             tag_policy=self.tag_policy(audit.get("tag_policy", {}), _join(place, "tag_policy")),
             suppressions=self.suppressions(audit.get("suppressions", []), _join(place, "suppressions")),
+            iam_allowed_principals=self.iam(audit.get("iam", {}), _join(place, "iam")),
             source=self.file,
         )
         return AuditConfig(settings, fail_on, self.file)
@@ -228,6 +231,15 @@ class _Parser:
                 f"({quotas.rules_times_groups}); AWS does not allow that combination",
             )
         return quotas
+
+    def iam(self, value: Any, place: str) -> tuple[str, ...]:
+        table = self.table(value, place, IAM_KEYS)
+        where = _join(place, "allowed_principals")
+        patterns = self.strings(table.get("allowed_principals", []), where)
+        for i, pattern in enumerate(patterns):
+            if not pattern.startswith("arn:"):
+                raise self.error(f"{where}[{i}]", f"expected an ARN pattern (arn:aws:iam::...), got {pattern!r}")
+        return tuple(patterns)
 
     def tag_policy(self, value: Any, place: str) -> TagPolicy:
         table = self.table(value, place, TAG_KEYS)

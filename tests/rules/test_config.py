@@ -159,3 +159,16 @@ def test_suppressed_findings_do_not_fail_the_build(tmp_path: Path) -> None:
     code, out, _ = run("audit", fixture, "--config", str(config))
     assert code == 0, out
     assert "suppressed" in out
+
+
+def test_iam_allow_list_accepts_the_deployment_roles(tmp_path: Path) -> None:
+    fixture = FIXTURES / "ew401_origin_secret_readers.json"
+    path = write(
+        tmp_path, "edgeward.toml", '[audit.iam]\nallowed_principals = ["arn:aws:iam::111122223333:role/deploy*"]\n'
+    )
+    settings = load_config(path, known_rules=KNOWN).settings
+    assert not RULES_BY_ID["EW401"].check(load(fixture.name), settings)
+    assert RULES_BY_ID["EW401"].check(load(fixture.name))  # without the allow-list: reported
+    bad = write(tmp_path, "bad.toml", '[audit.iam]\nallowed_principals = ["deployer"]\n')
+    with pytest.raises(InputError, match=r"audit\.iam\.allowed_principals\[0\]: expected an ARN pattern"):
+        load_config(bad, known_rules=KNOWN)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,18 @@ def _rule_of(path: Path) -> str:
     return f"EW{match.group(1)}"
 
 
+def _resource_ids(snapshot: Any) -> set[str]:
+    """Ids and ARNs of everything a finding can be about."""
+    ids = (
+        set(snapshot.instances) | set(snapshot.security_groups) | set(snapshot.network_acls) | set(snapshot.interfaces)
+    )
+    ids |= {d.id for d in getattr(snapshot.edge, "distributions", ())}
+    if snapshot.iam is not None:
+        ids |= {p.arn for p in snapshot.iam.managed_policies}
+        ids |= {p.arn for p in (*snapshot.iam.users, *snapshot.iam.roles, *snapshot.iam.groups)}
+    return ids
+
+
 def _named(snapshot_ids: set[str], suffix: str) -> set[str]:
     return {i for i in snapshot_ids if i.endswith(suffix)}
 
@@ -37,9 +50,7 @@ def test_fixture_verdicts(path: Path) -> None:
     sidecar = path.with_suffix(".toml")
     settings = load_config(sidecar if sidecar.exists() else None, start=FIXTURES, known_rules=frozenset(RULES_BY_ID))
     snapshot = load_snapshot(path)
-    ids = (
-        set(snapshot.instances) | set(snapshot.security_groups) | set(snapshot.network_acls) | set(snapshot.interfaces)
-    )
+    ids = _resource_ids(snapshot)
     fails, passes = _named(ids, "_fail"), _named(ids, "_pass")
     assert fails and passes, f"{path.name} needs at least one *_fail and one *_pass resource"
 
@@ -50,7 +61,7 @@ def test_fixture_verdicts(path: Path) -> None:
     for finding in findings:
         assert finding.rule_id == rule.id
         assert finding.title and finding.message and finding.evidence and finding.evidence_text
-        assert finding.location.file, "every finding points back into the input"
+        assert finding.location.file or finding.location.place, "every finding points back into the input"
 
 
 def test_every_checking_rule_has_a_fixture() -> None:

@@ -200,3 +200,17 @@ def test_output_into_a_missing_folder_is_an_input_error(tmp_path: Path) -> None:
     code, _, err = run("audit", AWS_FIXTURE, "-o", str(tmp_path / "no" / "such" / "x.json"))
     assert code == 2
     assert "the folder does not exist" in err
+
+
+# -- secrets --------------------------------------------------------------------------------
+SECRET = "s3cr3t-value-for-tests-only"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "ocsf", "html"])
+def test_origin_secret_never_appears_only_its_fingerprint(fmt: str) -> None:
+    from edgeward.secrets import fingerprint
+
+    code, out, _ = run("audit", str(FIXTURES / "ew401_origin_secret_readers.json"), "--output-format", fmt)
+    assert code == 1  # EW401 is high
+    assert SECRET not in out
+    assert fingerprint(SECRET) in out

@@ -125,7 +125,12 @@ def run_audit(
     for rule in selected:
         override = settings.severity_for(rule.id)
         for finding in rule.run(ctx):
-            raw.append(replace(finding, severity=override) if override is not None else finding)
+            if override is not None:
+                finding = replace(finding, severity=override)
+            if not finding.location.file and input_path:
+                # every finding points somewhere: the input itself when the resource has no file
+                finding = replace(finding, location=replace(finding.location, file=input_path))
+            raw.append(finding)
     findings, meta = _apply_suppressions(raw, settings, today)
     enabled_ids = {r.id for r in selected}
     for finding in meta:

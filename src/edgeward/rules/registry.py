@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edgeward.rules import hygiene, network_acls, quotas, security_groups
+from edgeward.rules import hygiene, iam, network_acls, quotas, security_groups
 from edgeward.rules.audit import META_RULES
 from edgeward.rules.base import Rule
 
@@ -11,7 +11,7 @@ RULES: tuple[Rule, ...] = (
     *security_groups.RULES,
     *network_acls.RULES,
     # EW3xx CloudFront and origins: rules.origins, when analysis/origins.py lands
-    # EW4xx IAM: rules.iam
+    *iam.RULES,
     *hygiene.RULES,
     *quotas.RULES,
 )

@@ -98,6 +98,7 @@ class Settings:
     quotas: Quotas = field(default_factory=Quotas)
     tag_policy: TagPolicy = field(default_factory=TagPolicy)
     suppressions: tuple[Suppression, ...] = ()
+    iam_allowed_principals: tuple[str, ...] = ()  # ARN patterns (fnmatch) EW401/EW402 accept
     source: str = ""  # the configuration file, when one was read
 
     def severity_for(self, rule_id: str) -> Severity | None:
