@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from moto.server import ThreadedMotoServer
-from tests.sources.live_support import ACCOUNT, FAKE_ENV, Estate, build_estate, denying
+from tests.sources.live_support import ACCOUNT, Estate, build_estate, denying, fake_aws_env
 
 from edgeward.cli import main
 from edgeward.sources import live
@@ -44,28 +44,26 @@ def server() -> Iterator[str]:
         moto.stop()
 
 
-@pytest.fixture
-def env(server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
-    """Fake credentials and the moto server as every AWS endpoint; the server starts empty."""
+@pytest.fixture(scope="module")
+def world(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Estate, dict[str, str]]]:
+    """The moto server as every AWS endpoint, fake credentials, and the estate built there once."""
     request = urllib.request.Request(f"{server}/moto-api/reset", method="POST")
     with urllib.request.urlopen(request, timeout=10):
         pass
-    values = {
-        **FAKE_ENV,
-        "AWS_ENDPOINT_URL": server,
-        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
-    }
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    return values
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        env = fake_aws_env(monkeypatch, tmp_path_factory.mktemp("aws"))
+        monkeypatch.setenv("AWS_ENDPOINT_URL", server)
+        yield build_estate(), {**env, "AWS_ENDPOINT_URL": server}
 
 
 @pytest.fixture
-def estate(env: dict[str, str]) -> Estate:
-    return build_estate()
+def estate(world: tuple[Estate, dict[str, str]]) -> Estate:
+    return world[0]
+
+
+@pytest.fixture
+def env(world: tuple[Estate, dict[str, str]]) -> dict[str, str]:
+    return world[1]
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -97,39 +95,35 @@ def test_exposure_live_in_a_real_process_matches_its_saved_directory(
     assert json.loads(replayed) == json.loads(live_run.stdout)
 
 
-@pytest.mark.parametrize(
-    ("source", "destination", "port", "verdict"),
-    [
-        ("internet", "web", 443, "allowed"),
-        ("198.51.100.7", "web", 22, "denied"),
-        ("203.0.113.9", "web", 22, "allowed"),
-        ("internet", "db", 5432, "denied"),
-        ("web", "db", 5432, "allowed"),
-        ("db", "web", 22, "denied"),  # SSH to web only from the office list
-    ],
-)
-def test_reach_live_and_saved_agree(
-    estate: Estate, tmp_path: Path, source: str, destination: str, port: int, verdict: str
-) -> None:
+QUESTIONS = [  # (from, to, port, expected verdict); web and db are the estate's instances
+    ("internet", "web", 443, "allowed"),
+    ("198.51.100.7", "web", 22, "denied"),
+    ("203.0.113.9", "web", 22, "allowed"),  # the office prefix list
+    ("internet", "db", 5432, "denied"),
+    ("web", "db", 5432, "allowed"),
+    ("db", "web", 22, "denied"),
+]
+
+
+def test_reach_live_and_saved_agree(estate: Estate, tmp_path: Path) -> None:
     names = {"web": estate.web, "db": estate.db}
-    question = [
-        "--from",
-        names.get(source, source),
-        "--to",
-        names[destination],
-        "--protocol",
-        "tcp",
-        "--port",
-        str(port),
-        "--output-format",
-        "json",
-    ]
-    code, out, err = run("reach", "aws:", *REGION, "--save", str(tmp_path / "scan"), *question)
+    batch = tmp_path / "questions.jsonl"
+    batch.write_text(
+        "".join(
+            json.dumps({"from": names.get(a, a), "to": names[b], "protocol": "tcp", "port": port}) + "\n"
+            for a, b, port, _ in QUESTIONS
+        )
+    )
+    code, out, err = run("reach", "aws:", *REGION, "--save", str(tmp_path / "scan"), "--batch", str(batch))
     assert code == 0, err
-    code, saved, _ = run("reach", str(tmp_path / "scan"), *question)
+    code, saved, _ = run("reach", str(tmp_path / "scan"), "--batch", str(batch))
     assert code == 0
-    assert json.loads(out)["verdict"] == json.loads(saved)["verdict"] == verdict
-    assert json.loads(out) == json.loads(saved)
+    live_answers = [json.loads(line) for line in out.splitlines()]
+    assert [a["verdict"] for a in live_answers] == [q[3] for q in QUESTIONS]
+    assert live_answers == [json.loads(line) for line in saved.splitlines()]
+
+    code, _, _ = run("reach", "aws:", *REGION, "--from", "internet", "--to", estate.web, "--protocol", "tcp")
+    assert code == 2  # tcp needs --port: checked before any scan
 
 
 def test_who_can_reads_iam_from_the_live_scan(estate: Estate) -> None:

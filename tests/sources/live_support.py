@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields, is_dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -27,6 +28,21 @@ FAKE_ENV = {
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
+
+
+def fake_aws_env(monkeypatch: Any, folder: Path) -> dict[str, str]:
+    """Fake credentials, no profile files, no endpoint override: nothing can reach real AWS."""
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_DEFAULT_PROFILE", "AWS_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    values = {
+        **FAKE_ENV,
+        "AWS_CONFIG_FILE": str(folder / "no-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(folder / "no-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return values
 
 
 @dataclass(frozen=True)
@@ -207,7 +223,8 @@ class Recorder:
         def record(model: Any, **_: Any) -> None:
             self.calls.append((name, model.name, region))
 
-        client.meta.events.register("before-call", record)
+        # before-parameter-build comes before any before-call handler can answer in AWS's place
+        client.meta.events.register("before-parameter-build", record)
         return client
 
     def operations(self) -> list[str]:
@@ -230,6 +247,6 @@ def without_files(value: Any) -> Any:
     return value
 
 
-def all_json_files(root: Any) -> Iterator[str]:
+def all_json_files(root: Path) -> Iterator[str]:
     for path in sorted(root.rglob("*.json")):
         yield path.relative_to(root).as_posix()

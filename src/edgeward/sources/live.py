@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -36,7 +37,8 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Protocol, TypeVar
 
-import boto3
+import botocore.loaders
+import botocore.session
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
@@ -132,8 +134,10 @@ def scanned_account_actions() -> tuple[str, ...]:
 def readonly_policy() -> dict[str, Any]:
     """The minimal identity policy for the scanned identity: exactly the actions of the calls made.
 
-    Every action here authorizes only `"Resource": "*"` (they have no resource type), so no
-    narrower resource is possible.
+    All but `ec2:GetManagedPrefixListEntries` have no resource type, so AWS authorizes them only
+    against `"Resource": "*"`; that one applies only to prefix lists and reads every list the
+    account can see (AWS-managed ones included), so `*` grants it nothing more than
+    `arn:aws:ec2:*:*:prefix-list/*` would, and stays valid in every partition.
     """
     return {
         "Version": "2012-10-17",
@@ -192,21 +196,34 @@ class AccountAccess:
     role_arn: str | None = None
     credentials: tuple[str, str, str] | None = field(default=None, repr=False)
 
-    def session(self) -> boto3.session.Session:
-        """A new session: each worker thread makes its own."""
-        if self.credentials is None:
-            return boto3.session.Session(profile_name=self.profile)
-        key, secret, token = self.credentials
-        return boto3.session.Session(aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token)
+    def session(self) -> botocore.session.Session:
+        """A new session: each worker thread makes its own (only the read-only data loader is shared)."""
+        session = botocore.session.Session(profile=None if self.credentials else self.profile)
+        session.register_component("data_loader", _data_loader())
+        if self.credentials is not None:
+            session.set_credentials(*self.credentials)
+        return session
 
 
 class ClientFactory(Protocol):
     def __call__(self, access: AccountAccess, service: str, region: str) -> Any: ...
 
 
+_LOADER_LOCK = threading.Lock()
+_LOADER: list[Any] = []
+
+
+def _data_loader() -> Any:
+    """One botocore data loader for every session: service models are parsed once, not per client."""
+    with _LOADER_LOCK:
+        if not _LOADER:
+            _LOADER.append(botocore.loaders.create_loader())
+        return _LOADER[0]
+
+
 def make_client(access: AccountAccess, service: str, region: str) -> Any:
-    """A boto3 client for one account and region, with adaptive retries (the default factory)."""
-    return access.session().client(service, region_name=region, config=RETRY_CONFIG)
+    """A client for one account and region, with adaptive retries (the default factory)."""
+    return access.session().create_client(service, region_name=region, config=RETRY_CONFIG)
 
 
 # --- get --------------------------------------------------------------------------------------
@@ -373,11 +390,14 @@ def check_options(options: LiveOptions) -> None:
 
 
 def _base_region(options: LiveOptions) -> str | None:
+    """The profile's (or environment's) default region; an unknown profile is a usage error."""
+    session = AccountAccess("caller", options.profile).session()
     try:
-        session = boto3.session.Session(profile_name=options.profile)
+        if options.profile is not None and options.profile not in session.available_profiles:
+            raise ProfileNotFound(profile=options.profile)
+        region: str | None = session.get_config_variable("region")
     except ProfileNotFound:
         raise UsageError(f"no AWS profile named {options.profile!r}", place="--profile") from None
-    region: str | None = session.region_name
     return region
 
 
@@ -450,9 +470,13 @@ def resolve_regions(
 # --- the whole scan ---------------------------------------------------------------------------
 
 
-def collect(options: LiveOptions, *, client_factory: ClientFactory = make_client) -> LiveScan:
-    """Scan AWS as `options` say; the snapshot carries a report of every failed call."""
+def collect(options: LiveOptions, *, client_factory: ClientFactory | None = None) -> LiveScan:
+    """Scan AWS as `options` say; the snapshot carries a report of every failed call.
+
+    `client_factory` makes each boto3 client (default `make_client`): the seam tests use.
+    """
     check_options(options)
+    client_factory = client_factory or make_client
     default_region = _base_region(options)
     named = [r for r in options.regions if r != "all"]
     if not options.regions and default_region is None:
