@@ -680,6 +680,9 @@ class NativeEstate(_Model):
         default_factory=list, description="interfaces of no instance (load balancer nodes, endpoints, Lambda...)"
     )
     iam: Any = _description("IAM users, groups, roles and policies (see edgeward.sources.native_iam)", default=None)
+    edge: Any = _description(
+        "CloudFront, load balancers, WAF, S3, Lambda URLs (see edgeward.sources.native_edge)", default=None
+    )
 
 
 def native_json_schema() -> dict[str, Any]:
@@ -697,6 +700,15 @@ def native_json_schema() -> dict[str, Any]:
             defs.update(iam_defs)
             description = schema["properties"]["iam"].get("description", "")
             schema["properties"]["iam"] = {**iam_schema, "description": description}
+    from edgeward.sources.native_edge import NativeEdge
+
+    edge_schema = NativeEdge.model_json_schema(by_alias=True)
+    defs = schema.setdefault("$defs", {})
+    edge_defs = edge_schema.pop("$defs", {})
+    if not set(edge_defs) & set(defs):
+        defs.update(edge_defs)
+        description = schema["properties"]["edge"].get("description", "")
+        schema["properties"]["edge"] = {**edge_schema, "description": description}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
@@ -1867,6 +1879,34 @@ def _iam(documents: list[tuple[NativeEstate, _Doc]]) -> Any:
         raise
 
 
+def _edge(documents: list[tuple[NativeEstate, _Doc]], network: NetworkEstate) -> Any:
+    """The `edge:` section (one per estate), validated by edgeward.sources.native_edge."""
+    from edgeward.sources.edge_common import finish_edge
+    from edgeward.sources.native_edge import NativeEdge
+
+    found = [(model, doc) for model, doc in documents if "edge" in model.model_fields_set]
+    if not found:
+        return None
+    if len(found) > 1:
+        first = found[0][1].file
+        raise found[1][1].error(("edge",), f"only one file of an estate may hold edge: (the first is {first})")
+    model, doc = found[0]
+    try:
+        edge_model = NativeEdge.model_validate(model.edge)
+    except ValidationError as exc:
+        raise _validation_error(exc, doc, NativeEdge, ("edge",)) from None
+    try:
+        edge = edge_model.to_estate(doc.file, account=model.account, region=model.region, place="edge")
+        return finish_edge(edge, network)
+    except InputError as exc:
+        if exc.place and exc.file == doc.file and "(line " not in exc.place:
+            loc = _loc_of_place(exc.place, doc.root)
+            line = doc.locate(loc)[1] if loc is not None else None
+            if line is not None:
+                raise type(exc)(exc.detail, file=exc.file, place=f"{exc.place} (line {line})") from None
+        raise
+
+
 def _loc_of_place(place: str, root: Node | None) -> Loc | None:
     """`iam.users[0].groups[1]` -> ('iam', 'users', 0, 'groups', 1); `users[alice]` finds the item named alice."""
     loc: list[str | int] = []
@@ -1915,7 +1955,7 @@ def load_native(path: Path) -> Snapshot:
     network = finish_network(builder.build())
     iam = _iam(documents)
     try:
-        return Snapshot.build(network, iam=iam)
+        return Snapshot.build(network, iam=iam, edge=_edge(documents, network))
     except ModelError as exc:
         line = builder.lines.get((exc.file or "", exc.place or ""))
         if line is not None:
