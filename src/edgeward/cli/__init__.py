@@ -23,9 +23,9 @@ def _register() -> None:
 
     for command in network.COMMANDS:
         main.add_command(command)
-    from edgeward.cli import audit
+    from edgeward.cli import audit, origins
 
-    for command in audit.COMMANDS:
+    for command in audit.COMMANDS + origins.COMMANDS:
         main.add_command(command)
     try:
         from edgeward.cli import iam
