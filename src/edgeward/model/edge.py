@@ -225,6 +225,12 @@ class RuleCondition:
         return f"{self.field} in [{', '.join(self.values)}]"
 
 
+def _target_group_name(arn: str) -> str:
+    tail = arn.rsplit(":", 1)[-1]
+    parts = tail.split("/")
+    return parts[1] if len(parts) == 3 and parts[0] == "targetgroup" else tail
+
+
 @dataclass(frozen=True, slots=True)
 class RuleAction:
     type: str  # forward | fixed-response | redirect | authenticate-oidc | authenticate-cognito
@@ -238,7 +244,7 @@ class RuleAction:
 
     def describe(self) -> str:
         if self.type == "forward":
-            groups = ", ".join(a.rsplit(":", 1)[-1] for a in self.target_group_arns) or "?"
+            groups = ", ".join(_target_group_name(a) for a in self.target_group_arns) or "?"
             return f"forward to {groups}"
         if self.type in ("fixed-response", "redirect") and self.status_code:
             return f"{self.type} {self.status_code}"

@@ -111,7 +111,9 @@ def header_check(rule: ListenerRule, headers: tuple[OriginHeader, ...]) -> Condi
             if best is None or rank[found.status] > rank[best.status]:
                 best = found
     if best is None:
-        names = ", ".join(h.name for h in headers) or "no custom header"
+        if not headers:
+            return ConditionCheck("absent", None, None, "the distribution sends no custom header to check")
+        names = ", ".join(h.name for h in headers)
         return ConditionCheck("absent", None, None, f"{rule.label} has no http-header condition on {names}")
     return best
 
@@ -376,18 +378,23 @@ def ipv6_from_internet(lb: LoadBalancer) -> bool:
 
 
 def synthetic_node(lb: LoadBalancer, subnet_id: str) -> NetworkInterface:
-    """A stand-in interface for the load balancer's node in one subnet (its addresses are placeholders)."""
+    """A stand-in interface for the load balancer's node in one subnet.
+
+    Its addresses are placeholders in angle brackets (the IPv6 one holds a colon, as the engine tells
+    families apart by it): they only mark which families the node has, and name it in traces.
+    """
     public_v4 = lb.internet_facing and lb.ip_address_type != "dualstack-without-public-ipv4"
     kind = {"application": "load_balancer", "network": "network_load_balancer", "gateway": "gateway_load_balancer"}
+    node = f"{lb.name} node in {subnet_id}"
     return NetworkInterface(
         id=f"{SYNTHETIC_PREFIX}{lb.name}:{subnet_id}",
         vpc_id=lb.vpc_id,
         subnet_id=subnet_id,
         account=lb.account,
         region=lb.region,
-        private_ipv4s=(),
-        ipv6s=(f"{lb.name}:{subnet_id}:ipv6",) if ipv6_from_internet(lb) else (),
-        public_ipv4s=(f"public-ipv4-of-{lb.name}-in-{subnet_id}",) if public_v4 else (),
+        private_ipv4s=(f"<private IPv4 of {node}>",),
+        ipv6s=(f"<IPv6 address: {node}>",) if ipv6_from_internet(lb) else (),
+        public_ipv4s=(f"<public IPv4 of {node}>",) if public_v4 else (),
         group_ids=lb.security_group_ids,
         interface_type=kind.get(lb.type, "load_balancer"),
         description=f"ELB {lb.key} (node in {subnet_id}; its interface is not in the snapshot)",

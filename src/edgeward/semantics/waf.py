@@ -123,42 +123,48 @@ def _or(values: list[StatementValue]) -> str:
 
 
 class WafJudge:
-    """Judges statements for requests without the secret (`attacker`) or from the distribution."""
+    """Judges statements for one kind of request.
+
+    `secret_headers`: the distribution's origin headers (which byte matches are secret checks);
+    `sent_headers`: the headers the judged request carries (none for a request without the secret,
+    the distribution's own, or another distribution's); `senders`: the addresses it may come from.
+    """
 
     def __init__(
-        self, edge: EdgeEstate, headers: tuple[OriginHeader, ...], senders: Addresses, *, from_distribution: bool
+        self,
+        edge: EdgeEstate,
+        secret_headers: tuple[OriginHeader, ...],
+        sent_headers: tuple[OriginHeader, ...],
+        senders: Addresses,
     ) -> None:
         self.edge = edge
-        self.headers = headers
-        self.senders = senders  # who sends the request: outside sources reaching the LB, or CloudFront
-        self.from_distribution = from_distribution
+        self.secret_headers = secret_headers
+        self.sent_headers = sent_headers
+        self.senders = senders
 
     def judge(self, statement: WafStatement) -> StatementValue:
         kind = statement.kind
         if kind == "byte-match":
-            found = secret_statement(statement, self.headers)
-            if found is not None:
-                status, header = found
-                if status == "secret":
-                    if self.from_distribution:
-                        return StatementValue(T, f"the distribution sends {header.name} = {header.value.fingerprint}")
-                    return StatementValue(F, f"the request lacks the secret {header.name} value")
+            found = secret_statement(statement, self.secret_headers)
+            if found is None:
+                return StatementValue(C, f"{statement.describe()}: the sender chooses the request's contents")
+            status, header = found
+            if status == "unknown":
+                return StatementValue(O, f"text transformations {'+'.join(statement.transforms)} are not modelled")
+            sent = next((h for h in self.sent_headers if h.name.lower() == statement.header), None)
+            if sent is None:
                 if status == "partial":
-                    if self.from_distribution:
-                        return StatementValue(T, f"the distribution's {header.name} value matches")
                     return StatementValue(
                         C,
                         f"the search string {statement.search} is only part of the secret {header.value.fingerprint}: "
-                        "other values match",
+                        "values other than the secret match",
                     )
-                if status == "mismatch":
-                    if self.from_distribution:
-                        return StatementValue(F, f"the distribution's {header.name} value does not match")
-                    return StatementValue(
-                        F, f"the request lacks the value {statement.search} (not this distribution's secret)"
-                    )
-                return StatementValue(O, f"text transformations {'+'.join(statement.transforms)} are not modelled")
-            return StatementValue(C, f"{statement.describe()}: the sender chooses the request's contents")
+                return StatementValue(F, f"the request lacks the value {statement.search} of {header.name}")
+            matched = byte_match(statement, sent.value.reveal())
+            if matched is None:  # pragma: no cover - classified as unknown above
+                return StatementValue(O, "text transformations not modelled")
+            verb = "matches" if matched else "does not match"
+            return StatementValue(T if matched else F, f"{sent.name} = {sent.value.fingerprint} {verb}")
         if kind == "ip-set":
             ip_set = self.edge.ip_set_by_arn.get(statement.reference or "")
             if ip_set is None:
