@@ -88,11 +88,22 @@ class AuditContext:
         Sources no real host uses (documentation, loopback, ...) are left out. Empty when the answer
         depends on values the input leaves unknown (see `exposure_unknowns`): nothing is guessed.
         """
-        space = self._exposure_space.get(eni.id)
+        if self.exposure_unknowns(eni):
+            return TrafficSpace()
+        key = self.exposure_class(eni)
+        space = self._exposure_space.get(key)
         if space is None:
-            space = TrafficSpace() if self.exposure_unknowns(eni) else self.exposure.interface_space(eni) - NOWHERE
-            self._exposure_space[eni.id] = space
+            space = self.exposure.interface_space(eni) - NOWHERE
+            self._exposure_space[key] = space
         return space
+
+    @staticmethod
+    def exposure_class(eni: NetworkInterface) -> str:
+        """Interfaces alike in everything `Exposure.interface_space` reads get the same answer: its
+        VPC (gateways), subnet (route table, NACL), groups, and which address families are public."""
+        return "|".join(
+            (eni.vpc_id, eni.subnet_id, ",".join(eni.group_ids), str(bool(eni.public_ipv4s)), str(bool(eni.ipv6s)))
+        )
 
     def exposure_unknowns(self, eni: NetworkInterface) -> tuple[UnknownValue, ...]:
         """Unknown values (from an IaC plan or template) that can change this interface's exposure."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from edgeward.algebra.addresses import NONE, Addresses, union_addresses
@@ -107,53 +108,92 @@ def _interface_header(ctx: AuditContext, eni: NetworkInterface) -> dict[str, Any
 
 
 # -- EW101 / EW102: sensitive ports reachable ------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Reached:
+    """What one interface class answers on the sensitive ports (the same for every member)."""
+
+    severity: Severity
+    port_items: list[dict[str, Any]]
+    lines: list[str]
+    allowing: list[tuple[SecurityGroup, SecurityGroupRule]]
+    services: str
+    detail: str
+
+
+def _reached(
+    ctx: AuditContext, eni: NetworkInterface, space: TrafficSpace, ports: Iterable[int], trusted: Addresses
+) -> _Reached | None:
+    wanted = IntervalSet([(p, p) for p in ports])
+    if not space.peers_for_ports(TCP, wanted):
+        return None
+    items = [(port, space.peers_for(TCP, port) - trusted) for port in ports]
+    items = [(port, sources) for port, sources in items if sources]
+    if not items:
+        return None
+    port_items: list[dict[str, Any]] = []
+    lines: list[str] = []
+    allowing_all: list[tuple[SecurityGroup, SecurityGroupRule]] = []
+    for port, sources in items:
+        allowing = _allowing_rules(ctx, eni, TCP, IntervalSet.point(port), sources)
+        allowing_all.extend(a for a in allowing if a not in allowing_all)
+        port_items.append(
+            {
+                "port": port,
+                "protocol": "tcp",
+                "service": port_label(port),
+                "sources": sources.to_cidrs(),
+                "allowed_by": [rule_evidence(g, r) for g, r in allowing],
+            }
+        )
+        lines.append(f"{port_label(port)} from {sources_text(ctx, sources)}")
+        lines.extend(f"  allowed by {rule_line(g, r)}" for g, r in allowing)
+    return _Reached(
+        severity=max((_severity_for_sources(ctx, s) for _, s in items), key=lambda s: s.rank),
+        port_items=port_items,
+        lines=lines,
+        allowing=allowing_all,
+        services=", ".join(port_label(p) for p, _ in items),
+        detail="; ".join(f"{port_label(p)} from {sources_text(ctx, s)}" for p, s in items[:4]),
+    )
+
+
 def _reachable_ports(
     ctx: AuditContext, rule_id: str, ports: Iterable[int], what: str, trusted: Addresses
 ) -> Iterator[Finding]:
+    ports = tuple(ports)
+    per_class: dict[str, _Reached | None] = {}
     for eni in ctx.snapshot.interfaces.values():
         space = ctx.exposure_space(eni)
         if space.is_empty():
             continue
-        items: list[tuple[int, Addresses]] = []
-        for port in ports:
-            sources = space.peers_for(TCP, port) - trusted
-            if sources:
-                items.append((port, sources))
-        if not items:
+        key = ctx.exposure_class(eni)
+        if key not in per_class:
+            per_class[key] = _reached(ctx, eni, space, ports, trusted)
+        reached = per_class[key]
+        if reached is None:
             continue
-        severity = max((_severity_for_sources(ctx, s) for _, s in items), key=lambda s: s.rank)
-        port_items: list[dict[str, Any]] = []
-        lines = [f"{ctx.interface_text(eni)} public addresses: {', '.join(eni.public_ipv4s + eni.ipv6s)}"]
-        allowing_all: list[tuple[SecurityGroup, SecurityGroupRule]] = []
-        for port, sources in items:
-            allowing = _allowing_rules(ctx, eni, TCP, IntervalSet.point(port), sources)
-            allowing_all.extend(a for a in allowing if a not in allowing_all)
-            port_items.append(
-                {
-                    "port": port,
-                    "protocol": "tcp",
-                    "service": port_label(port),
-                    "sources": sources.to_cidrs(),
-                    "allowed_by": [rule_evidence(g, r) for g, r in allowing],
-                }
-            )
-            lines.append(f"{port_label(port)} from {sources_text(ctx, sources)}")
-            lines.extend(f"  allowed by {rule_line(g, r)}" for g, r in allowing)
-        services = ", ".join(port_label(p) for p, _ in items)
         label = ctx.interface_text(eni)
-        detail = "; ".join(f"{port_label(p)} from {sources_text(ctx, s)}" for p, s in items[:4])
-        title = f"{what} reachable from the internet: {services}"
+        lines = [f"{label} public addresses: {', '.join(eni.public_ipv4s + eni.ipv6s)}", *reached.lines]
         message = (
-            f"{label} answers {detail}: an internet gateway, a public address, the subnet's network ACL (both "
-            "ways) and its security groups all let it through."
+            f"{label} answers {reached.detail}: an internet gateway, a public address, the subnet's network ACL "
+            "(both ways) and its security groups all let it through."
         )
-        rules_text = "; ".join(rule_line(g, r) for g, r in allowing_all[:3])
+        rules_text = "; ".join(rule_line(g, r) for g, r in reached.allowing[:3])
         remediation = f"Remove or narrow the rule(s) that admit it ({rules_text})" + (
             ", or list your administration networks in trusted_admin_cidrs." if rule_id == "EW101" else "."
         )
-        evidence = {**_interface_header(ctx, eni), "ports": port_items}
+        evidence = {**_interface_header(ctx, eni), "ports": reached.port_items}
         yield _interface_finding(
-            ctx, rule_id, eni, severity, title, message, evidence, lines, allowing_all, remediation
+            ctx,
+            rule_id,
+            eni,
+            reached.severity,
+            f"{what} reachable from the internet: {reached.services}",
+            message,
+            evidence,
+            lines,
+            reached.allowing,
+            remediation,
         )
 
 
