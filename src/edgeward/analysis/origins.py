@@ -157,6 +157,7 @@ class _Reach:
     outside: Addresses
     cloudfront: Addresses
     node: NetworkInterface | None  # a node the outside sources reach (for the trace)
+    cf_node: NetworkInterface | None = None  # a node CloudFront's addresses reach
 
 
 class OriginAnalysis:
@@ -217,14 +218,17 @@ class OriginAnalysis:
         outside = NONE
         cloudfront = NONE
         reached: NetworkInterface | None = None
+        cf_reached: NetworkInterface | None = None
         for node in nodes:
             peers = self._space(node).peers_for(protocol, port)
             out = peers - self.cf.addresses
             if out and reached is None:
                 reached = node
+            if peers.overlaps(self.cf.addresses) and cf_reached is None:
+                cf_reached = node
             outside = outside | out
             cloudfront = cloudfront | (peers & self.cf.addresses)
-        return _Reach(protocol, port, outside, cloudfront, reached)
+        return _Reach(protocol, port, outside, cloudfront, reached, cf_reached)
 
     def _trace(self, case: _Case, node: NetworkInterface, sources: Addresses, protocol: int, port: int) -> None:
         """Explain one representative packet from outside CloudFront with the network core's trace."""
@@ -310,13 +314,17 @@ class OriginAnalysis:
                     case.evidence.append(
                         f"listener {listener.protocol}:{listener.port} of {lb.name}: no internet source reaches it"
                     )
-        self._cf_note(case)
         if not reached:
             self._private(case, dist, lb.name, vpc_origin, f"{lb.name} ({lb.scheme})")
             return
+        self._cf_note(case)
         acl = self._web_acl(lb)
         for listener, r in reached:
             self._listener(case, dist, origin, lb, listener, r, acl)
+        if not case.summary:
+            case.worsen(
+                ONLY, f"no listener of {lb.name} that the internet reaches forwards requests to the application"
+            )
 
     def _web_acl(self, lb: LoadBalancer) -> WebAcl | None:
         for arn in self.edge.web_acls_of_resource.get(lb.arn, ()):
@@ -373,9 +381,11 @@ class OriginAnalysis:
             how = first.describe() if first else "it"
             case.worsen(
                 BYPASS,
-                f"{self._who(r.outside)} reach {label}, and {how} forwards requests without the secret header",
+                f"{self._who(r.outside)} can reach {label}, and {how} forwards requests without the secret header",
             )
         else:
+            if r.cf_node is not None:
+                self._trace(case, r.cf_node, r.cloudfront, r.protocol, r.port)
             case.worsen(
                 OTHERS,
                 f"only CloudFront's addresses reach {label}, but nothing checks that a request comes from this "
@@ -425,8 +435,7 @@ class OriginAnalysis:
             self._rotate_fix(case, lb.name, others)
             return
         if judgement.status == "no-forward" and waf != "checked":
-            case.worsen(ONLY, f"{label} forwards nothing: no request reaches the application through it")
-            return
+            return  # nothing reaches the application through this listener
         case.worsen(ONLY, f"{lb.name} answers only requests carrying the secret only {dist.label} sends")
 
     @staticmethod
@@ -500,6 +509,8 @@ class OriginAnalysis:
         own = evaluate(acl, WafJudge(self.edge, origin.headers, origin.headers, self.cf.addresses))
         if own.result == "blocked":
             case.evidence.append(f"web ACL {acl.name} blocks this distribution's requests too: {own.reason}")
+        elif outcome.result == "blocked":
+            case.evidence.append(f"web ACL {acl.name}, a request from this distribution: {own.reason}")
         if outcome.result == "blocked":
             return "checked" if own.result != "blocked" else "mismatch"
         if outcome.result == "maybe":
@@ -721,8 +732,9 @@ class OriginAnalysis:
         label = self.snapshot.describe_interface(eni)
         ports = self._cloudfront_ports(origin, vpc_origin)
         reached = [r for r in (self._reach_port([eni], TCP, port) for _, port in ports) if r.outside or r.cloudfront]
-        self._cf_note(case)
-        if not reached:
+        if reached:
+            self._cf_note(case)
+        else:
             case.evidence.append(
                 f"{label}: no internet source reaches tcp port(s) {', '.join(str(p) for _, p in ports)}"
             )
@@ -855,8 +867,13 @@ class OriginAnalysis:
                 public.extend(r for r in results if r.allowed)
             if public:
                 break
+        if not public:
+            case.evidence.append(results[0].evidence())
         if not website and not public:
-            public.extend(r for r in asks(other_account_probe(base)) if r.allowed)
+            stranger = asks(other_account_probe(base))
+            public.extend(r for r in stranger if r.allowed)
+            if not public:
+                case.evidence.append(stranger[0].evidence())
         if public:
             first = public[0]
             case.evidence.append(first.evidence())
@@ -924,14 +941,14 @@ class OriginAnalysis:
         if signs:
             case.evidence.append(f"origin {origin.id} signs its requests with origin access control {origin.oac_id}")
             own = asks(service_probe(f"{dist.label} (OAC)", "cloudfront.amazonaws.com", dist.arn, dist.account))
-            candidates = [(d.label, d.arn, d.account) for d in self.edge.distributions if d.id != dist.id] + [
-                ("a distribution of the same account", _probe_arn(dist.account), dist.account),
-                (f"a distribution of another account ({PROBE_ACCOUNT})", _probe_arn(PROBE_ACCOUNT), PROBE_ACCOUNT),
-            ]
+            candidates = self._other_distributions(dist)
             for label, arn, acct in candidates:
-                found = [r for r in asks(service_probe(label, "cloudfront.amazonaws.com", arn, acct)) if r.allowed]
+                answers = asks(service_probe(label, "cloudfront.amazonaws.com", arn, acct))
+                found = [r for r in answers if r.allowed]
                 if found:
                     others.append((label, found[0]))
+                elif arn == _probe_arn(PROBE_ACCOUNT):
+                    case.evidence.append(answers[0].evidence())
         elif origin.oai and not website:
             case.evidence.append(f"origin {origin.id} uses the legacy origin access identity {origin.oai}")
             own = asks(oai_probe(origin.oai))
@@ -970,7 +987,7 @@ class OriginAnalysis:
             case.evidence.append(next(r for r in own if r.allowed).evidence())
         if others:
             label, result = others[0]
-            case.evidence.extend(f"{lbl}: {r.evidence()}" for lbl, r in others)
+            case.evidence.extend(r.evidence() for _, r in others)
             case.worsen(OTHERS, f"{label} can read {name} too: {self._statement_text(result)}")
             refs = [r for r in result.decision.statements if r.policy_type == "resource"]
             case.fix(
@@ -991,6 +1008,13 @@ class OriginAnalysis:
             )
             return
         case.worsen(ONLY, f"only {dist.label} can read {name}: anonymous requests and other distributions are denied")
+
+    def _other_distributions(self, dist: Distribution) -> list[tuple[str, str, str]]:
+        """(label, ARN, account) of the distributions to ask as: the snapshot's others, then made-up ones."""
+        return [(f"distribution {d.label}", d.arn, d.account) for d in self.edge.distributions if d.id != dist.id] + [
+            (f"a distribution of another account ({PROBE_ACCOUNT})", _probe_arn(PROBE_ACCOUNT), PROBE_ACCOUNT),
+            ("another distribution of the same account", _probe_arn(dist.account), dist.account),
+        ]
 
     # -- Lambda function URLs -------------------------------------------------------------------------
     def _function_url(self, case: _Case, dist: Distribution, origin: Origin, url: LambdaFunctionUrl) -> None:
@@ -1038,10 +1062,7 @@ class OriginAnalysis:
                 f"origin {origin.id} has no origin access control: CloudFront's requests are not signed and AuthType "
                 "AWS_IAM refuses them"
             )
-        candidates = [(d.label, d.arn, d.account) for d in self.edge.distributions if d.id != dist.id] + [
-            ("a distribution of the same account", _probe_arn(dist.account), dist.account),
-            (f"a distribution of another account ({PROBE_ACCOUNT})", _probe_arn(PROBE_ACCOUNT), PROBE_ACCOUNT),
-        ]
+        candidates = self._other_distributions(dist)
         for label, arn, acct in candidates:
             other = ask(policy, action, url.function_arn, service_probe(label, "cloudfront.amazonaws.com", arn, acct),
                         account)  # fmt: skip

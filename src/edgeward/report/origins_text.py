@@ -20,7 +20,8 @@ def render_origins(verdicts: list[OriginVerdict], notes: tuple[str, ...] = ()) -
         return "No CloudFront distribution (with origins) in this estate."
     lines: list[str] = []
     for v in verdicts:
-        lines.append(f"{TITLE[v.verdict]}: {v.distribution.label} origin {v.origin.id} ({v.origin.domain})")
+        where = v.origin.domain or f"VPC origin {v.origin.vpc_origin_id}"
+        lines.append(f"{TITLE[v.verdict]}: {v.distribution.label} origin {v.origin.id} ({where})")
         lines.append(f"  resolved to: {v.resolved}")
         lines.append(f"  {v.summary}")
         if v.evidence:

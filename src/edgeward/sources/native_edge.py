@@ -402,7 +402,7 @@ class _Builder:
     def origin(self, o: NativeOrigin, place: str) -> Origin:
         if o.domain is None and o.vpc_origin is None:
             raise self.error(place, "an origin needs a domain (or a vpc_origin)")
-        domain = o.domain or f"{o.vpc_origin}.vpc-origin"
+        domain = o.domain or ""
         kind: OriginKind = "custom"
         if o.vpc_origin:
             kind = "vpc"
