@@ -106,8 +106,9 @@ class GroupDraft:
     ingress: list[SecurityGroupRule] = field(default_factory=list)
     egress: list[SecurityGroupRule] = field(default_factory=list)
     tags: Tags = ()
-    # egress of a new group when the input declares none: "aws" (AWS's allow-all), "none", or
-    # "unknown" (AWS's rule may or may not include ::/0: see the CloudFormation loader)
+    # egress of a new group when the input declares none inline: "aws" (AWS's allow-all, with ::/0
+    # in a VPC with IPv6), "none", or "unknown" (whether AWS adds ::/0 depends on creation order:
+    # the IPv4 rule only, and the loader records an UnknownValue)
     default_egress: str = "none"
     egress_declared: bool = False
 
@@ -412,11 +413,11 @@ class EstateDraft:
         out = []
         for group in self.groups.values():
             egress = list(group.egress)
-            if not group.egress_declared and not egress:
-                if group.default_egress == "aws":
-                    egress = _allow_all_egress(group.id, self.vpc_has_ipv6(group.vpc_id), "AWS default: allow all")
-                elif group.default_egress == "unknown":
-                    egress = _allow_all_egress(group.id, False, "AWS default: allow all")
+            if not group.egress_declared and group.default_egress != "none":
+                # AWS's allow-all egress of a new group, kept beside rules added by separate resources;
+                # "unknown": whether it has ::/0 depends on creation order, and an UnknownValue says so
+                ipv6 = group.default_egress == "aws" and self.vpc_has_ipv6(group.vpc_id)
+                egress = _allow_all_egress(group.id, ipv6, "AWS default: allow all") + egress
             out.append(
                 SecurityGroup(
                     id=group.id,

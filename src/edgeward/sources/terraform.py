@@ -54,6 +54,7 @@ from edgeward.model.network import (
     UnknownKind,
 )
 from edgeward.sources.aws_transform import PROTOCOL_BY_NAME
+from edgeward.sources.cloudfront_ranges import ORIGIN_FACING_NAMES
 from edgeward.sources.iac import (
     AclDraft,
     AddressDraft,
@@ -69,10 +70,11 @@ from edgeward.sources.iac import (
 )
 
 PLACEHOLDER = "tf:"
+FOR_EACH = "(for_each)"  # where a resource's for_each expression is kept beside its attributes
 _INDEX = r'(?:\[(?:"(?:[^"\\]|\\.)*"|\d+|\*)\])'
 _INDEX_RE = re.compile(_INDEX)
 _RESOURCE_REF = re.compile(rf"^(data\.)?(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)({_INDEX})?(?:\.([A-Za-z0-9_]+))?")
-_MODULE_REF = re.compile(rf"^module\.([A-Za-z0-9_-]+)({_INDEX})?\.([A-Za-z0-9_-]+)")
+_MODULE_REF = re.compile(rf"^module\.([A-Za-z0-9_-]+)({_INDEX})?\.([A-Za-z0-9_-]+)(\[\d+\])?")
 _VAR_REF = re.compile(r"^var\.([A-Za-z0-9_-]+)")
 
 
@@ -238,8 +240,10 @@ def _resource_expressions(modules: Mapping[tuple[str, ...], Mapping[str, Any]], 
         local = local.removeprefix(f"module.{name}.")
     for raw in module.get("resources") or []:
         if isinstance(raw, Mapping) and raw.get("address") == local and raw.get("mode", "managed") == mode:
-            expressions = raw.get("expressions")
-            return expressions if isinstance(expressions, Mapping) else {}
+            expressions = dict(raw.get("expressions") or {})
+            if isinstance(raw.get("for_each_expression"), Mapping):
+                expressions[FOR_EACH] = raw["for_each_expression"]
+            return expressions
     return {}
 
 
@@ -320,6 +324,8 @@ class _Resolver:
         """The resources (and attribute) the references name; None when any cannot be followed."""
         out: list[tuple[Res, str | None]] = []
         keyed = any(r in ("count.index", "each.key", "each.value") for r in refs)
+        if "each.value" in refs:  # the value of the for_each element: what the for_each expression names
+            refs = [*refs, *_references(res.expressions.get(FOR_EACH))]
         for ref in _distinct_refs(refs):
             if ref.split(".")[0] in ("count", "each", "path", "terraform", "self"):
                 continue
@@ -349,7 +355,7 @@ class _Resolver:
             return [(r, attr) for r in instances] if instances else None
         match = _MODULE_REF.match(ref)
         if match:
-            name, _index, output = match.groups()
+            name, _index, output, element = match.groups()
             module = self.doc.modules.get((*path, name))
             outputs = (module or {}).get("outputs") or {}
             expr = outputs.get(output, {}).get("expression") if isinstance(outputs.get(output), Mapping) else None
@@ -364,6 +370,13 @@ class _Resolver:
                 if found is None:
                     return None
                 out.extend(found)
+            if element is not None:  # `module.m.ids[0]` of a splat over one counted resource
+                wanted = int(element[1:-1])
+                same = {r.config_address for r, _ in out}
+                picked = [(r, a) for r, a in out if r.index == wanted]
+                if len(same) != 1 or len(picked) != 1:
+                    return None
+                return picked
             return out
         match = _VAR_REF.match(ref)
         if match and path:
@@ -580,7 +593,8 @@ class _Loader:
         name_text = name if isinstance(name, str) else ""
         if not isinstance(owner, str):
             owner = "AWS" if name_text.startswith("com.amazonaws.") else "unknown"
-        if entries_raw is UNKNOWN or (res.mode == "data" and not cidrs and not name_text.startswith("com.amazonaws.")):
+        if (entries_raw is UNKNOWN or (res.mode == "data" and not cidrs)) and name_text not in ORIGIN_FACING_NAMES:
+            # an AWS-managed CloudFront list read at apply time gets the dated copy (noted); others are unknown
             self.unknown(pid, res, "entries", UnknownKind.RULES)
         family = res.get("address_family")
         self.draft.prefix_lists[pid] = PrefixList(
@@ -956,7 +970,19 @@ class _Loader:
         keys: tuple[str, str],
     ) -> NaclEntry | None:
         number_key, action_key = keys
-        if isinstance(flags, Mapping) and any(v is True for v in flags.values()):
+        decisive = (
+            number_key,
+            action_key,
+            "protocol",
+            "cidr_block",
+            "ipv6_cidr_block",
+            "from_port",
+            "to_port",
+            "icmp_type",
+            "icmp_code",
+            "egress",
+        )
+        if isinstance(flags, Mapping) and any(flags.get(k) is True for k in decisive):
             self.unknown(acl_id, res, place, UnknownKind.RULES)
             return None
         number = self.integer(item.get(number_key), f"{place}.{number_key}")
@@ -1312,7 +1338,9 @@ class _Loader:
         draft.private_ipv4s = addresses
         v6 = res.get("ipv6_addresses")
         if v6 is UNKNOWN:
-            if res.get("ipv6_address_count") or "ipv6_addresses" in res.expressions:
+            count = res.get("ipv6_address_count")
+            asked = "ipv6_addresses" in res.expressions or (isinstance(count, int) and count > 0)
+            if asked or (count is UNKNOWN and self.assigns_ipv6.get(subnet_id, False)):
                 self.unknown(eid, res, "ipv6_addresses", UnknownKind.ADDRESS)
         else:
             draft.ipv6s = [str(a) for a in v6 or []]
