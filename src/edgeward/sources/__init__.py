@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from edgeward.sources.aws_json import Collected
     from edgeward.sources.live import LiveOptions
 
-FORMATS = ("aws-json", "native")
+FORMATS = ("aws-json", "native", "terraform", "cloudformation")
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".template")
 LIVE_SOURCE = "aws:"
 
 
@@ -48,23 +49,48 @@ def detect_format(path: Path) -> str:
     if path.is_dir():
         native = [p for p in path.iterdir() if p.suffix in (".yaml", ".yml")]
         return "native" if native and not any(path.glob("*.json")) else "aws-json"
-    if path.suffix in (".yaml", ".yml"):
-        return "native"
+    if path.suffix in TEMPLATE_SUFFIXES:
+        return "cloudformation" if path.suffix == ".template" or _looks_like_template(path) else "native"
     if path.suffix == ".json":
         from edgeward.sources.aws_json import read_json
+        from edgeward.sources.cloudformation import is_cloudformation_document
+        from edgeward.sources.terraform import is_terraform_document
 
         doc = read_json(path)
+        if is_terraform_document(doc):
+            return "terraform"
+        if is_cloudformation_document(doc):
+            return "cloudformation"
         if isinstance(doc, dict) and ("vpcs" in doc or "security_groups" in doc or "edgeward" in doc):
             return "native"
         return "aws-json"
-    raise InputError("cannot tell the format (expected a directory, .json, .yaml or .yml)", file=str(path))
+    raise InputError("cannot tell the format (expected a directory, .json, .yaml, .yml or .template)", file=str(path))
 
 
-def load_snapshot(path: str | Path, fmt: str | None = None, *, live: LiveOptions | None = None) -> Snapshot:
+def _looks_like_template(path: Path) -> bool:
+    """A YAML file with a top-level `Resources:` (or AWSTemplateFormatVersion) and no `edgeward:` key."""
+    import re
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if re.search(r"^edgeward\s*:", text, re.MULTILINE):
+        return False
+    return re.search(r"^(Resources|AWSTemplateFormatVersion)\s*:", text, re.MULTILINE) is not None
+
+
+def load_snapshot(
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    live: LiveOptions | None = None,
+    parameters: dict[str, str] | None = None,
+) -> Snapshot:
     """Load an estate from `path` into a validated Snapshot. Makes no AWS call.
 
     `path` "aws:" scans AWS with `live` options instead; the snapshot's `collection` then says
-    what could not be collected.
+    what could not be collected. `parameters` override a CloudFormation template's parameters.
     """
     if is_live(path):
         if path != LIVE_SOURCE:
@@ -82,6 +108,18 @@ def load_snapshot(path: str | Path, fmt: str | None = None, *, live: LiveOptions
     if not source.exists():
         raise InputError("no such file or directory", file=str(source))
     kind = fmt or detect_format(source)
+    if parameters and kind != "cloudformation":
+        raise UsageError(f"--parameter applies to CloudFormation templates, not to {kind}", place="--parameter")
+    if kind == "terraform":
+        from edgeward.sources.terraform import load_terraform
+
+        terraform: Snapshot = load_terraform(source)
+        return terraform
+    if kind == "cloudformation":
+        from edgeward.sources.cloudformation import load_cloudformation
+
+        template: Snapshot = load_cloudformation(source, parameters)
+        return template
     if kind == "aws-json":
         return _load_aws_json(source)
     if kind == "native":
