@@ -146,6 +146,12 @@ def resolve_endpoint(snapshot: Snapshot, text: str, option: str) -> Endpoint:
     value = text.strip()
     if value.lower() == "internet":
         return Endpoint(EndpointKind.INTERNET, value)
+    # any id the snapshot holds, including IaC placeholders (tf:aws_instance.web, cfn:WebServer)
+    if value in snapshot.interfaces:
+        return Endpoint(EndpointKind.INTERFACE, value, snapshot.interfaces[value])
+    if value in snapshot.primary_interface_of_instance:
+        eni = snapshot.interfaces[snapshot.primary_interface_of_instance[value]]
+        return Endpoint(EndpointKind.INTERFACE, value, eni)
     if value.startswith("eni-"):
         eni = snapshot.interfaces.get(value)
         if eni is None:

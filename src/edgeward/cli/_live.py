@@ -18,6 +18,7 @@ from edgeward.cli._common import PARTIAL_META
 from edgeward.errors import UsageError
 from edgeward.model.snapshot import Snapshot
 from edgeward.sources import is_live, load_snapshot
+from edgeward.sources.cloudformation import split_parameters
 
 LIVE_META = "edgeward.live"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -118,11 +119,24 @@ _OPTIONS: tuple[tuple[str, str, Callable[[F], F]], ...] = (
 )
 
 
+PARAMETERS_META = "edgeward.parameters"
+_PARAMETER_OPTION = click.option(
+    "--parameter",
+    "parameters",
+    multiple=True,
+    metavar="KEY=VALUE",
+    expose_value=False,
+    callback=lambda ctx, param, value: ctx.meta.__setitem__(PARAMETERS_META, value),
+    help="CloudFormation: a template parameter's value (repeatable; also AWS::Region, AWS::AccountId).",
+)
+
+
 def source_argument(f: F) -> F:
     """The SOURCE argument (a path, or aws:) and the live-scan options, listed after the verb's own."""
     before = len(getattr(f, "__click_params__", []))
     for _, _, option in reversed(_OPTIONS):
         f = option(f)
+    f = _PARAMETER_OPTION(f)
     params: list[click.Parameter] | None = getattr(f, "__click_params__", None)
     if params is not None:  # click lists parameters in reverse: put ours first to show them last
         params[:] = params[before:] + params[:before]
@@ -134,11 +148,14 @@ def load_source(source: str, source_format: str | None = None) -> Snapshot:
     """Load SOURCE as the current command's options say; report a partial live scan."""
     ctx = click.get_current_context()
     given: dict[str, Any] = ctx.meta.get(LIVE_META, {})
+    parameters = split_parameters(ctx.meta.get(PARAMETERS_META) or ())
     if not is_live(source):
         for name, flag, _ in _OPTIONS:
             if given.get(name):
                 raise UsageError(f"{flag} applies only to a live scan (SOURCE aws:)", place=flag)
-        return load_snapshot(source, source_format)
+        return load_snapshot(source, source_format, parameters=parameters or None)
+    if parameters:
+        raise UsageError("--parameter applies to CloudFormation templates, not to a live scan", place="--parameter")
 
     try:
         from edgeward.sources.live import LiveOptions  # boto3 is only needed here

@@ -183,11 +183,16 @@ def reach(
 def exposure(source: str, output_format: str, source_format: str | None) -> None:
     """Everything reachable from the internet: each interface, protocol and port, with the internet sources."""
     snapshot = _load(source, source_format)
-    items = Exposure(snapshot).all()
+    analysis = Exposure(snapshot)
+    items = analysis.all()
+    unknown = analysis.unknown()  # only for inputs with unknown values (Terraform plans, templates)
     if output_format == "json":
-        emit_json({"exposed": [i.to_json() for i in items], "notes": list(snapshot.notes)})
+        payload: dict[str, object] = {"exposed": [i.to_json() for i in items], "notes": list(snapshot.notes)}
+        if unknown:
+            payload["unknown"] = [u.to_json() for u in unknown]
+        emit_json(payload)
     else:
-        click.echo(render_exposure(items, snapshot))
+        click.echo(render_exposure(items, snapshot, unknown))
 
 
 @click.command()

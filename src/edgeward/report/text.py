@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from edgeward.analysis.exposure import InterfaceExposure
+from collections.abc import Sequence
+
+from edgeward.analysis.exposure import InterfaceExposure, UnknownExposure
 from edgeward.analysis.flows import ReachResult, describe_internet_sources
 from edgeward.model.snapshot import Snapshot
 
@@ -49,10 +51,14 @@ def render_reach(result: ReachResult, snapshot: Snapshot) -> str:
     return "\n".join(lines)
 
 
-def render_exposure(items: list[InterfaceExposure], snapshot: Snapshot) -> str:
-    if not items:
+def render_exposure(items: list[InterfaceExposure], snapshot: Snapshot, unknown: Sequence[UnknownExposure] = ()) -> str:
+    if not items and not unknown:
         return "Nothing in this estate is reachable from the internet."
-    lines = [f"{len(items)} interface(s) reachable from the internet:"]
+    lines = (
+        [f"{len(items)} interface(s) reachable from the internet:"]
+        if items
+        else ["Nothing is known to be reachable from the internet."]
+    )
     for item in items:
         lines.append("")
         lines.append(f"{item.label}  public: {', '.join(item.public_addresses)}")
@@ -64,6 +70,11 @@ def render_exposure(items: list[InterfaceExposure], snapshot: Snapshot) -> str:
                 f"  - {service.protocol_text()} {service.port_text()} "
                 f"from {describe_internet_sources(snapshot, service.sources, 8)}"
             )
+    if unknown:
+        lines.append("")
+        lines.append(f"{len(unknown)} interface(s) whose exposure depends on values not known until apply:")
+        for entry in unknown:
+            lines.append(f"  {entry.label}: {'; '.join(u.describe() for u in entry.unknowns[:3])}")
     if snapshot.notes:
         lines.append("")
         lines.extend(f"Note: {note}" for note in snapshot.notes)
