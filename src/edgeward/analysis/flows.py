@@ -150,8 +150,8 @@ def resolve_endpoint(snapshot: Snapshot, text: str, option: str) -> Endpoint:
     if value in snapshot.interfaces:
         return Endpoint(EndpointKind.INTERFACE, value, snapshot.interfaces[value])
     if value in snapshot.primary_interface_of_instance:
-        eni = snapshot.interfaces[snapshot.primary_interface_of_instance[value]]
-        return Endpoint(EndpointKind.INTERFACE, value, eni)
+        primary = snapshot.interfaces[snapshot.primary_interface_of_instance[value]]
+        return Endpoint(EndpointKind.INTERFACE, value, primary)
     if value.startswith("eni-"):
         eni = snapshot.interfaces.get(value)
         if eni is None:
