@@ -120,3 +120,38 @@ def test_cloudfront_prefix_list_counts_55_toward_the_quota() -> None:
     assert cloudfront.evidence["count"] == 61
     assert any("counts 55" in w for w in cloudfront.evidence["weights"])
     assert found["sg-customer-list_fail"].evidence["count"] == 61  # MaxEntries, not its 2 entries
+
+
+def test_bypassable_origin_carries_the_path_and_the_smallest_fix() -> None:
+    found = by_resource("EW301", "ew301_origin_bypassable.yaml")
+    bypass = found["EOPEN_fail"]
+    assert bypass.severity is Severity.HIGH
+    assert "listener HTTPS:443 of open" in bypass.message
+    assert bypass.evidence["verdict"] == "bypassable"
+    assert bypass.evidence["fix"]["text"]
+    assert bypass.remediation == bypass.evidence["fix"]["text"]
+    assert bypass.location.place == "edge.distributions[0].origins[0]"  # where to fix it
+
+
+def test_shared_secret_is_high_short_secret_medium_and_neither_is_shown() -> None:
+    findings = RULES_BY_ID["EW303"].check(load("ew303_origin_secrets.yaml"))
+    found = {f.resource_id: f for f in findings}
+    assert found["ESHAREDA_fail"].severity is Severity.HIGH
+    assert "shared with distribution(s) ESHAREDB_fail" in found["ESHAREDA_fail"].message
+    assert found["ESHORT_fail"].severity is Severity.MEDIUM
+    assert "6 characters" in found["ESHORT_fail"].message
+    for finding in findings:
+        assert "abc123" not in repr(finding) and "Zq8Wm3Rt6Yp1Ks4Vd7Hn2Lc5Xb9Jf0Ga" not in repr(finding)
+        assert finding.evidence["fingerprint"].startswith("sha256:")
+
+
+def test_http_only_origin_sending_a_secret_is_high() -> None:
+    found = by_resource("EW306", "ew306_http_only.yaml")
+    assert found["EHTTP_fail"].severity is Severity.HIGH
+    assert "X-Origin-Verify" in found["EHTTP_fail"].message
+
+
+def test_oac_without_source_arn_is_not_also_reported_as_other_distributions() -> None:
+    snapshot = load("ew304_oac_source_arn.yaml")
+    assert {f.resource_id for f in RULES_BY_ID["EW304"].check(snapshot)} == {"EOACOPEN_fail"}
+    assert RULES_BY_ID["EW302"].check(snapshot) == []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
+from typing import Any, TypeVar
 
 from edgeward.algebra.addresses import NONE, Addresses, union_addresses
 from edgeward.algebra.intervals import IntervalSet
@@ -14,6 +16,8 @@ from edgeward.model.snapshot import Snapshot
 from edgeward.rules.base import arn_for, resource_label
 from edgeward.rules.settings import Settings
 from edgeward.semantics import Semantics
+
+T = TypeVar("T")
 
 NEVER_MATCHING: tuple[tuple[str, tuple[str, ...], str, bool], ...] = (
     # (name, CIDRs, why, applies to egress destinations too)
@@ -69,6 +73,14 @@ class AuditContext:
         self.snapshot = snapshot
         self.settings = settings or Settings()
         self._exposure_space: dict[str, TrafficSpace] = {}
+        self._shared: dict[str, Any] = {}
+
+    def shared(self, key: str, compute: Callable[[], T]) -> T:
+        """A value computed once per audit and shared by the rules that need it (e.g. origin verdicts)."""
+        if key not in self._shared:
+            self._shared[key] = compute()
+        value: T = self._shared[key]
+        return value
 
     @cached_property
     def semantics(self) -> Semantics:

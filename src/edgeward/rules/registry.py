@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edgeward.rules import hygiene, iam, network_acls, quotas, security_groups
+from edgeward.rules import hygiene, iam, network_acls, origins, quotas, security_groups
 from edgeward.rules.audit import META_RULES
 from edgeward.rules.base import Rule
 
@@ -10,7 +10,7 @@ RULES: tuple[Rule, ...] = (
     *META_RULES,
     *security_groups.RULES,
     *network_acls.RULES,
-    # EW3xx CloudFront and origins: rules.origins, when analysis/origins.py lands
+    *origins.RULES,
     *iam.RULES,
     *hygiene.RULES,
     *quotas.RULES,
