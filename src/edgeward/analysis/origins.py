@@ -79,6 +79,7 @@ UNKNOWN = "unknown"
 VERDICTS = (ONLY, OTHERS, BYPASS, UNKNOWN)
 SEVERITY = {BYPASS: 3, UNKNOWN: 2, OTHERS: 1, ONLY: 0}
 PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
+IPV6_PREFIX_LIST = "com.amazonaws.global.ipv6.cloudfront.origin-facing"
 NEW_SECRET = "<a new random secret: 32+ characters of [A-Za-z0-9] only>"
 PROBE_DISTRIBUTION = "EDGEWARDPROBE"
 
@@ -261,6 +262,17 @@ class OriginAnalysis:
                     )
         return out
 
+    def _admits_origin_facing(self, node: NetworkInterface, reach: _Reach) -> bool:
+        """Does a group of the node already admit the CloudFront origin-facing list on this port?"""
+        for group in self.snapshot.groups_of(node):
+            for rule in group.ingress:
+                listed = self.snapshot.prefix_lists.get(rule.prefix_list_id or "")
+                if listed is None or listed.name not in (PREFIX_LIST, IPV6_PREFIX_LIST):
+                    continue
+                if self.reach.sem.groups.rule_space(rule).peers_for(reach.protocol, reach.port):
+                    return True
+        return False
+
     def _network_unknowns(self, case: _Case, nodes: Iterable[NetworkInterface]) -> bool:
         ids: set[str] = set()
         for node in nodes:
@@ -393,17 +405,20 @@ class OriginAnalysis:
             )
         self._header_fix(case, dist, origin, lb, listener, judgement, acl)
         if r.outside and r.node is not None:
-            removals = self._open_rules(r.node, r)
+            changes = self._open_rules(r.node, r)
+            if not self._admits_origin_facing(r.node, r):
+                changes.append(
+                    {
+                        "resource": lb.security_group_ids[0] if lb.security_group_ids else lb.name,
+                        "kind": "security-group-rule",
+                        "action": "add",
+                        "rule": f"tcp port {listener.port} from prefix list {PREFIX_LIST}",
+                    }
+                )
             case.fix(
                 f"also (defence in depth) admit only the CloudFront origin-facing prefix list ({PREFIX_LIST}, "
                 f"weight 55 in the security group quota) on port {listener.port} instead of the rules open to others",
-                *removals,
-                {
-                    "resource": ", ".join(lb.security_group_ids) or lb.name,
-                    "kind": "security-group-rule",
-                    "action": "add",
-                    "rule": f"tcp port {listener.port} from prefix list {PREFIX_LIST}",
-                },
+                *changes,
             )
 
     def _checked(
@@ -431,12 +446,25 @@ class OriginAnalysis:
             )
         if others:
             names = ", ".join(f"{d.label} (origin {oid})" for d, oid in others)
+            self._others_evidence(case, next((o for o in dist.origins if o.headers), None), others)
             case.worsen(OTHERS, f"{label} accepts the header value other distributions send too: {names}")
             self._rotate_fix(case, lb.name, others)
             return
         if judgement.status == "no-forward" and waf != "checked":
             return  # nothing reaches the application through this listener
         case.worsen(ONLY, f"{lb.name} answers only requests carrying the secret only {dist.label} sends")
+
+    @staticmethod
+    def _others_evidence(case: _Case, origin: Origin | None, others: list[tuple[Distribution, str]]) -> None:
+        names = {h.name.lower() for h in origin.headers} if origin is not None else set()
+        for other, oid in others:
+            theirs = next((o for o in other.origins if o.id == oid), None)
+            for header in theirs.headers if theirs else ():
+                if not names or header.name.lower() in names:
+                    case.evidence.append(
+                        f"distribution {other.label} (origin {oid}) sends {header.name} = {header.value.fingerprint}, "
+                        "which the check accepts"
+                    )
 
     @staticmethod
     def _rotate_fix(case: _Case, where: str, others: list[tuple[Distribution, str]]) -> None:
@@ -456,7 +484,9 @@ class OriginAnalysis:
         reason: str,
         others: list[tuple[Distribution, str]],
     ) -> None:
-        case.evidence.append(reason)
+        if not any(reason in e for e in case.evidence):
+            case.evidence.append(reason)
+        self._others_evidence(case, origin, others)
         if others:
             names = ", ".join(f"{d.label} (origin {oid})" for d, oid in others)
             case.worsen(
@@ -751,12 +781,18 @@ class OriginAnalysis:
                     "the secret header in the application (edgeward.guard), or move the instance to a private subnet "
                     "behind a CloudFront VPC origin",
                     *self._open_rules(eni, r),
-                    {
-                        "resource": ", ".join(eni.group_ids),
-                        "kind": "security-group-rule",
-                        "action": "add",
-                        "rule": f"tcp port {r.port} from prefix list {PREFIX_LIST}",
-                    },
+                    *(
+                        []
+                        if self._admits_origin_facing(eni, r)
+                        else [
+                            {
+                                "resource": eni.group_ids[0] if eni.group_ids else eni.id,
+                                "kind": "security-group-rule",
+                                "action": "add",
+                                "rule": f"tcp port {r.port} from prefix list {PREFIX_LIST}",
+                            }
+                        ]
+                    ),
                 )
             else:
                 case.evidence.append(

@@ -243,6 +243,14 @@ def judge_listener(listener: Listener, headers: tuple[OriginHeader, ...]) -> Lis
     unchecked = [p for p in paths if p.check.status != "checked"]
     if unchecked:
         first = unchecked[0]
+        if all(p.check.status == "mismatch" for p in unchecked):
+            return ListenerJudgement(
+                listener,
+                "unchecked",
+                tuple(paths),
+                f"{_label(listener)}: {first.describe()} forwards only requests with another value "
+                f"({first.check.reason})",
+            )
         return ListenerJudgement(
             listener,
             "unchecked",
