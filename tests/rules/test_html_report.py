@@ -15,10 +15,12 @@ import struct
 import subprocess
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from edgeward.analysis.exposure import Exposure
+from edgeward.analysis.origins import origin_verdicts
 from edgeward.report.html import render_html, script_json, vendored_cytoscape
 from edgeward.rules.audit import run_audit
 from edgeward.sources import load_snapshot
@@ -47,7 +49,12 @@ def test_embedded_data_cannot_close_the_script_tag() -> None:
 
 def _report(path: Path) -> str:
     snapshot = load_snapshot(path)
-    return render_html(snapshot, run_audit(snapshot), Exposure(snapshot).all())
+    origins = origin_verdicts(snapshot) if snapshot.edge else []
+    return render_html(snapshot, run_audit(snapshot), Exposure(snapshot).all(), origins)
+
+
+def _data(html: str) -> Any:
+    return json.loads(html.split('<script type="application/json" id="edgeward-data">')[1].split("</script>")[0])
 
 
 @needs_native
@@ -55,7 +62,7 @@ def test_report_is_one_file_with_no_network_reference() -> None:
     html = _report(FIXTURES / "ew101_admin_ports.yaml")
     assert html.count("<script") == 4  # error hook, library, data, app: nothing fetched
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=", html)
-    data = json.loads(html.split('<script type="application/json" id="edgeward-data">')[1].split("</script>")[0])
+    data = _data(html)
     kinds = {n["data"]["id"]: n["data"]["kind"] for n in data["nodes"]}
     assert kinds["internet"] == "internet" and kinds["vpc-main"] == "vpc" and kinds["subnet-public"] == "subnet"
     assert kinds["i-ssh-world_fail"] == "instance"
@@ -65,6 +72,22 @@ def test_report_is_one_file_with_no_network_reference() -> None:
     assert "i-ssh-private_pass" not in edges  # no public path, no flow
     ssh = next(f for f in data["findings"] if f["rule_id"] == "EW101" and f["resource"] == "i-ssh-world_fail")
     assert ssh["nodes"] == ["i-ssh-world_fail"]
+
+
+@needs_native
+def test_distributions_origins_and_load_balancers_are_drawn_with_their_verdicts() -> None:
+    data = _data(_report(FIXTURES / "ew301_origin_bypassable.yaml"))
+    nodes = {n["data"]["id"]: n["data"] for n in data["nodes"]}
+    assert nodes["cf:EOPEN_fail"]["kind"] == "cloudfront"
+    assert nodes["cf:EOPEN_fail"]["severity"] == "high"  # the EW301 finding
+    assert nodes["lb:open"]["kind"] == "load-balancer" and nodes["lb:open"]["parent"] == "vpc-web"
+    edges = {e["data"]["id"]: e["data"] for e in data["edges"]}
+    assert edges["origin:EOPEN_fail:open"]["verdict"] == "bypassable"
+    assert edges["origin:EOPEN_fail:open"]["target"] == "lb:open"
+    assert edges["origin:ELOCKED_pass:locked"]["verdict"] == "only-via-cloudfront"
+    assert edges["viewer:EOPEN_fail"]["source"] == "internet"
+    bypass = next(f for f in data["findings"] if f["rule_id"] == "EW301")
+    assert bypass["nodes"] == ["cf:EOPEN_fail"]
 
 
 @needs_native

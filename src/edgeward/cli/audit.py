@@ -8,6 +8,7 @@ import sys
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -88,7 +89,12 @@ def _render_html(snapshot: Snapshot, result: AuditResult) -> str:
     from edgeward.analysis.exposure import Exposure
     from edgeward.report.html import render_html
 
-    return render_html(snapshot, result, Exposure(snapshot).all())
+    origins: list[Any] = []
+    if getattr(snapshot.edge, "distributions", None):
+        from edgeward.analysis.origins import origin_verdicts
+
+        origins = list(origin_verdicts(snapshot))
+    return render_html(snapshot, result, Exposure(snapshot).all(), origins)
 
 
 def render(fmt: str, snapshot: Snapshot, result: AuditResult, fail_on: Severity, *, to_terminal: bool) -> str:

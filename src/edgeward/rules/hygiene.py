@@ -143,8 +143,13 @@ def check_unused_groups(ctx: AuditContext) -> Iterator[Finding]:
         for rule in group.ingress + group.egress:
             if rule.group is not None and rule.group.group_id != group.id:
                 referenced.setdefault(rule.group.group_id, []).append(group.id)
+    # load balancers carry groups too, also when the snapshot has no interfaces for their nodes
+    by_load_balancer: dict[str, list[str]] = {}
+    for lb in getattr(ctx.snapshot.edge, "load_balancers", ()) or ():
+        for group_id in lb.security_group_ids:
+            by_load_balancer.setdefault(group_id, []).append(lb.name)
     for group in ctx.snapshot.security_groups.values():
-        if group.is_default or ctx.snapshot.members_of_group.get(group.id):
+        if group.is_default or ctx.snapshot.members_of_group.get(group.id) or group.id in by_load_balancer:
             continue
         by = sorted(set(referenced.get(group.id, [])))
         note = f" It is referenced by {', '.join(by)}, whose rules therefore match nobody through it." if by else ""
@@ -154,7 +159,7 @@ def check_unused_groups(ctx: AuditContext) -> Iterator[Finding]:
             Severity.LOW,
             group,
             f"Unused security group {group.name}",
-            f"No network interface in the snapshot carries {group_text(group)}.{note} Unused groups "
+            f"No network interface or load balancer in the snapshot carries {group_text(group)}.{note} Unused groups "
             "accumulate permissive rules that are attached to a new resource by mistake.",
             {"referenced_by": by},
             [f"{group_text(group)}: no member interface"] + [f"referenced by {g}" for g in by],

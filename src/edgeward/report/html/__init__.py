@@ -35,8 +35,11 @@ def script_json(payload: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render_html(snapshot: Snapshot, result: AuditResult, exposures: Sequence[InterfaceExposure]) -> str:
-    data = graph_data(snapshot, result, exposures)
+def render_html(
+    snapshot: Snapshot, result: AuditResult, exposures: Sequence[InterfaceExposure], origins: Sequence[Any] = ()
+) -> str:
+    """The report; `exposures` from analysis.exposure, `origins` (OriginVerdict) from analysis.origins."""
+    data = graph_data(snapshot, result, exposures, origins)
     data["tool"] = {"name": "edgeward", "version": __version__, "cytoscape": vendored_cytoscape()["version"]}
     values = {
         "CYTOSCAPE": _asset("vendor/cytoscape.min.js"),
