@@ -214,3 +214,16 @@ def test_origin_secret_never_appears_only_its_fingerprint(fmt: str) -> None:
     assert code == 1  # EW401 is high
     assert SECRET not in out
     assert fingerprint(SECRET) in out
+
+
+def test_sarif_for_cloudformation_points_at_the_resource_line() -> None:
+    pytest.importorskip("edgeward.sources.cloudformation", reason="the CloudFormation loader is not in this tree")
+    doc = sarif_of(str(FIXTURES / "cloudformation" / "ssh_open.yaml"))
+    ssh = next(r for r in doc["runs"][0]["results"] if r["ruleId"] == "EW104")
+    location = ssh["locations"][0]
+    assert (
+        location["physicalLocation"]["artifactLocation"]["uri"] == "tests/rules/fixtures/cloudformation/ssh_open.yaml"
+    )
+    assert location["physicalLocation"]["region"]["startLine"] == 14  # `SshGroup:` in the template
+    assert location["logicalLocations"][0]["name"] == "SshGroup"
+    assert ssh["level"] == "note"  # low: no public path, whatever the rule text says
