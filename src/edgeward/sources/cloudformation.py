@@ -119,14 +119,20 @@ SHORT_TAGS = {
 
 # -- reading with line numbers ----------------------------------------------------------------
 class Node(dict[str, Any]):
-    """A mapping of the template with the line of each key (1-based)."""
+    """A mapping of the template with its line and the line of each key (1-based; 0: not known)."""
 
-    line: int = 0
-    key_lines: dict[str, int]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.line = 0
+        self.key_lines: dict[str, int] = {}
 
 
 class Seq(list[Any]):
-    line: int = 0
+    """A list of the template with its line."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.line = 0
 
 
 class _Loader(yaml.SafeLoader):
@@ -633,13 +639,26 @@ class _Props:
     def place(self, path: str) -> str:
         return f"Resources.{self.logical_id}.Properties.{path}"
 
-    def line(self, key: str | None = None) -> int:
-        if key is not None and key in self.values.key_lines:
-            return self.values.key_lines[key]
-        return self.resource.line
+    def line(self, path: str | None = None) -> int:
+        """The line of a property path (`SecurityGroupIngress[0].CidrIp`), or of the nearest known part."""
+        line = self.resource.line
+        node: Any = self.values
+        for part in re.findall(r"[^.\[\]]+|\[\d+\]", path or ""):
+            if part.startswith("[") and isinstance(node, list):
+                index = int(part[1:-1])
+                if index >= len(node):
+                    break
+                node = node[index]
+                line = getattr(node, "line", 0) or line
+            elif isinstance(node, Node) and part in node:
+                line = node.key_lines.get(part, line)
+                node = node[part]
+            else:
+                break
+        return line
 
     def error(self, path: str, message: str, line: int | None = None) -> InputError:
-        at = line or self.line(path.split(".")[0].split("[")[0])
+        at = line or self.line(path)
         return InputError(message, file=f"{self.file}:{at}", place=self.place(path))
 
 
@@ -662,9 +681,8 @@ class _Estate:
         return f"{PLACEHOLDER}{p.logical_id}"
 
     def unknown(self, resource_id: str, p: _Props, attribute: str, kind: UnknownKind) -> None:
-        source = SourceRef(
-            file=self.file, place=p.place(attribute), line=p.line(attribute.split(".")[0]), address=p.logical_id
-        )
+        path = attribute.split(" (")[0]
+        source = SourceRef(file=self.file, place=p.place(path), line=p.line(path), address=p.logical_id)
         self.draft.unknown(resource_id, attribute, kind, source)
 
     def text(self, p: _Props, key: str, required: bool = False) -> Any:
@@ -686,13 +704,13 @@ class _Estate:
             raise p.error(key, f"{kind} is not known ({value.what})")
         return str(value)
 
-    def cidr(self, p: _Props, value: Any, path: str) -> str:
+    def cidr(self, p: _Props, value: Any, path: str, line: int | None = None) -> str:
         if not isinstance(value, str):
-            raise p.error(path, f"expected a CIDR, found {value!r}")
+            raise p.error(path, f"expected a CIDR, found {value!r}", line)
         try:
             parse_cidr(value)
         except AddressError as exc:
-            raise p.error(path, str(exc)) from None
+            raise p.error(path, str(exc), line) from None
         return value
 
     def integer(self, p: _Props, value: Any, path: str) -> int | None:
@@ -766,7 +784,9 @@ class _Estate:
             for resource in self.t.resources.values():
                 if resource.type != rtype or not self.t.exists(resource):
                     continue
-                values = self.t.resolve(resource.properties, resource.line, f"Resources.{resource.logical_id}")
+                values = self.t.resolve(
+                    resource.properties, resource.line, f"Resources.{resource.logical_id}.Properties"
+                )
                 p = _Props(resource, values, self.file)
                 self.props[resource.logical_id] = p
                 handler(p)
@@ -1110,14 +1130,11 @@ class _Estate:
         }
         rules: list[SecurityGroupRule] = []
         cidr_v4, cidr_v6, prefix_list, group = (item.get(k) for k in peers)
-        if cidr_v4 is not None:
-            rules.append(
-                SecurityGroupRule(**base, peer_kind=PeerKind.CIDR, cidr=self.cidr(p, cidr_v4, f"{path}.{peers[0]}"))
-            )
-        if cidr_v6 is not None:
-            rules.append(
-                SecurityGroupRule(**base, peer_kind=PeerKind.CIDR, cidr=self.cidr(p, cidr_v6, f"{path}.{peers[1]}"))
-            )
+        lines = getattr(item, "key_lines", {})
+        for key, value in ((peers[0], cidr_v4), (peers[1], cidr_v6)):
+            if value is not None:
+                cidr = self.cidr(p, value, f"{path}.{key}", lines.get(key))
+                rules.append(SecurityGroupRule(**base, peer_kind=PeerKind.CIDR, cidr=cidr))
         if prefix_list is not None:
             rules.append(SecurityGroupRule(**base, peer_kind=PeerKind.PREFIX_LIST, prefix_list_id=str(prefix_list)))
         if group is not None:
