@@ -70,7 +70,7 @@ from edgeward.semantics.origin_policies import (
     source_ip_networks,
 )
 from edgeward.semantics.security_groups import describe_rule
-from edgeward.semantics.waf import WafJudge, evaluate
+from edgeward.semantics.waf import WafJudge, evaluate, secret_statement
 
 ONLY = "only-via-cloudfront"
 OTHERS = "other-distributions-can-reach"
@@ -377,6 +377,15 @@ class OriginAnalysis:
             return
         if judgement.status == "unknown" or waf == "unknown":
             case.worsen(UNKNOWN, f"{label}: cannot tell whether requests without the secret reach the application")
+            if judgement.status == "unknown":
+                case.fix(
+                    f"add the rules of {label} to the snapshot (elbv2 describe-rules --listener-arn {listener.arn})"
+                )
+            if waf == "unknown" and acl is not None:
+                case.fix(
+                    f"check the secret where edgeward can prove it: a listener rule, or a web ACL rule outside rule "
+                    f"groups (the rules of the rule groups of {acl.name} are not in the snapshot)"
+                )
             return
         mismatched = [p for p in judgement.bypass_paths if p.check.status == "mismatch"]
         open_paths = [p for p in judgement.bypass_paths if p.check.status != "mismatch"]
@@ -562,11 +571,12 @@ class OriginAnalysis:
 
     @staticmethod
     def _mentions_secret(acl: WebAcl, origin: Origin) -> bool:
-        names = {h.name.lower() for h in origin.headers}
+        """Does a byte match of the web ACL look for this distribution's secret (or a part of it)?"""
         stack = [r.statement for r in acl.rules]
         while stack:
             statement = stack.pop()
-            if statement.kind == "byte-match" and statement.header in names:
+            found = secret_statement(statement, origin.headers)
+            if found is not None and found[0] in ("secret", "partial"):
                 return True
             stack.extend(statement.children)
         return False
@@ -1024,8 +1034,26 @@ class OriginAnalysis:
         if others:
             label, result = others[0]
             case.evidence.extend(r.evidence() for _, r in others)
-            case.worsen(OTHERS, f"{label} can read {name} too: {self._statement_text(result)}")
+            named = [lbl for lbl, _ in others[1:] if lbl.startswith("distribution ")]
+            also = f"; so can {', '.join(named)}" if named else ""
+            case.worsen(OTHERS, f"{label} can read {name} too: {self._statement_text(result)}{also}")
             refs = [r for r in result.decision.statements if r.policy_type == "resource"]
+            public = [r for r in refs if policy is not None and _wildcard_principal(policy, r.index)]
+            if public:
+                case.evidence.append(
+                    "Block Public Access lets AWS service principals through a public policy: CloudFront, signing "
+                    "for any distribution, passes the wildcard-principal statement"
+                )
+                case.fix(
+                    f"remove the public statement(s) of {name}'s policy; keep the one granting "
+                    f"cloudfront.amazonaws.com with AWS:SourceArn = {dist.arn}",
+                    *(
+                        {"resource": f"arn:aws:s3:::{name}", "kind": "bucket-policy-statement", "action": "remove",
+                         "statement": ref.index, "sid": ref.sid}
+                        for ref in public
+                    ),
+                )  # fmt: skip
+                return
             case.fix(
                 f"add the condition AWS:SourceArn = {dist.arn} to the statement granting cloudfront.amazonaws.com "
                 f"access to {name}"
@@ -1046,10 +1074,14 @@ class OriginAnalysis:
         case.worsen(ONLY, f"only {dist.label} can read {name}: anonymous requests and other distributions are denied")
 
     def _other_distributions(self, dist: Distribution) -> list[tuple[str, str, str]]:
-        """(label, ARN, account) of the distributions to ask as: the snapshot's others, then made-up ones."""
-        return [(f"distribution {d.label}", d.arn, d.account) for d in self.edge.distributions if d.id != dist.id] + [
+        """(label, ARN, account) of the distributions to ask as: made-up ones (another account first, the
+        widest claim), then the snapshot's others, which the evidence names."""
+        made_up = [
             (f"a distribution of another account ({PROBE_ACCOUNT})", _probe_arn(PROBE_ACCOUNT), PROBE_ACCOUNT),
             ("another distribution of the same account", _probe_arn(dist.account), dist.account),
+        ]
+        return made_up + [
+            (f"distribution {d.label}", d.arn, d.account) for d in self.edge.distributions if d.id != dist.id
         ]
 
     # -- Lambda function URLs -------------------------------------------------------------------------
@@ -1146,6 +1178,11 @@ class OriginAnalysis:
                 },
             },
         )
+
+
+def _wildcard_principal(policy: Policy, index: int) -> bool:
+    principals = policy.statements[index].principals if index < len(policy.statements) else None
+    return principals is not None and principals.wildcard and not principals.negated
 
 
 def _probe_arn(account: str) -> str:
