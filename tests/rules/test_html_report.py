@@ -160,6 +160,23 @@ def test_chromium_loads_the_report_without_errors_and_draws_the_nodes(tmp_path: 
 
 @needs_native
 @needs_chromium
+def test_chromium_search_from_the_link_filters_the_findings(tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    html = _report(FIXTURES / "ew101_admin_ports.yaml")
+    page.write_text(html, encoding="utf-8")
+    everything = len(_data(html)["findings"])
+    done = _chromium(tmp_path, "--dump-dom", page.as_uri() + "#q=i-rdp-partner")
+    body = re.search(r"<body([^>]*)>", done.stdout)
+    assert body is not None
+    attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', body.group(1)))
+    assert attributes.get("data-ready") == "1"
+    assert int(attributes["data-findings"]) == everything
+    # the RDP exposure of i-rdp-partner_fail, and the missing rule description of its group
+    assert int(attributes["data-visible-findings"]) == 2 < everything
+
+
+@needs_native
+@needs_chromium
 def test_chromium_screenshot_of_the_report_is_not_blank(tmp_path: Path) -> None:
     page = tmp_path / "report.html"
     page.write_text(_report(FIXTURES / "ew101_admin_ports.yaml"), encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -227,3 +228,18 @@ def test_sarif_for_cloudformation_points_at_the_resource_line() -> None:
     assert location["physicalLocation"]["region"]["startLine"] == 14  # `SshGroup:` in the template
     assert location["logicalLocations"][0]["name"] == "SshGroup"
     assert ssh["level"] == "note"  # low: no public path, whatever the rule text says
+
+
+@needs_native
+def test_rich_table_for_a_terminal_says_the_same_as_plain_text() -> None:
+    from edgeward.report.audit_text import render_plain, render_rich
+    from edgeward.rules.audit import run_audit
+    from edgeward.rules.base import Severity
+    from tests.rules.support import load
+
+    result = run_audit(load("ew101_admin_ports.yaml"))
+    rich_text = render_rich(result, Severity.HIGH)
+    assert "\x1b[" in rich_text  # coloured for a terminal
+    assert "edgeward audit" in rich_text and "EW101" in rich_text and "i-ssh-world_fail" in rich_text
+    summary = render_plain(result, Severity.HIGH).splitlines()[-1]
+    assert summary in re.sub(r"\x1b\[[0-9;]*m", "", rich_text)

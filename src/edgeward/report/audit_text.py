@@ -63,7 +63,7 @@ def render_rich(result: AuditResult, fail_on: Severity, width: int = 120) -> str
     from rich.table import Table
 
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=True, width=width)
+    console = Console(file=buffer, force_terminal=True, width=width, highlight=False)
     table = Table(title="edgeward audit", show_lines=True, expand=True)
     table.add_column("Severity", no_wrap=True)
     table.add_column("Rule", no_wrap=True)
