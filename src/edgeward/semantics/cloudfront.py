@@ -42,7 +42,7 @@ EC2_DNS = re.compile(
 )
 LAMBDA_URL = re.compile(rf"^[a-z0-9]+\.lambda-url\.{_REGION}\.on\.aws$")
 ELB_NAME = re.compile(r"\.elb\.(?:[a-z0-9-]+\.)?amazonaws\.com(?:\.cn)?$")
-EC2_INSTANCE_ARN = re.compile(r"^arn:aws[a-z-]*:ec2:[^:]*:[^:]*:instance/(?P<id>i-[0-9a-f]+)$")
+EC2_INSTANCE_ARN = re.compile(r"^arn:aws[a-z-]*:ec2:[^:]*:[^:]*:instance/(?P<id>i-[A-Za-z0-9-]+)$")
 NOT_MODELLED = (
     (re.compile(r"\.execute-api\.[a-z0-9-]+\.amazonaws\.com$"), "an API Gateway endpoint"),
     (re.compile(r"\.mediastore\.|\.mediapackage"), "a MediaStore / MediaPackage endpoint"),
