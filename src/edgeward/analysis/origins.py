@@ -399,11 +399,11 @@ class OriginAnalysis:
         if r.outside and r.node is not None:
             self._trace(case, r.node, r.outside, r.protocol, r.port)
             first = open_paths[0] if open_paths else None
-            how = first.describe() if first else "it"
-            case.worsen(
-                BYPASS,
-                f"{self._who(r.outside)} can reach {label}, and {how} forwards requests without the secret header",
-            )
+            if not listener.is_http:
+                tail = f"it forwards {listener.protocol} connections without reading HTTP"
+            else:
+                tail = f"{first.describe() if first else 'it'} forwards requests without the secret header"
+            case.worsen(BYPASS, f"{self._who(r.outside)} can reach {label}, and {tail}")
         else:
             if r.cf_node is not None:
                 self._trace(case, r.cf_node, r.cloudfront, r.protocol, r.port)
@@ -413,7 +413,13 @@ class OriginAnalysis:
                 "distribution: any distribution of any AWS account can be pointed at it",
             )
         self._header_fix(case, dist, origin, lb, listener, judgement, acl)
-        if r.outside and r.node is not None:
+        if r.outside and r.node is not None and not lb.security_group_ids and lb.type == "network":
+            case.fix(
+                f"{lb.name} was created without security groups and cannot be given one: recreate it with a group "
+                f"admitting only the CloudFront origin-facing prefix list ({PREFIX_LIST}), or make it internal "
+                "behind a CloudFront VPC origin"
+            )
+        elif r.outside and r.node is not None:
             changes = self._open_rules(r.node, r)
             if not self._admits_origin_facing(r.node, r):
                 changes.append(
@@ -594,7 +600,7 @@ class OriginAnalysis:
         header = origin.headers[0] if origin.headers else None
         name = header.name if header else "X-Origin-Verify"
         value = f"<the value of {name} that {dist.label} sends: {header.value.fingerprint}>" if header else NEW_SECRET
-        if header is None:
+        if header is None and listener.is_http:
             case.fix(
                 f"add a secret custom header {name} to origin {origin.id} of {dist.label}",
                 {
@@ -818,6 +824,11 @@ class OriginAnalysis:
                     "check the secret header in the application (edgeward.guard; not visible in the snapshot), or "
                     "move the instance to a private subnet behind a CloudFront VPC origin"
                 )
+                for header in origin.headers:
+                    case.notes.append(
+                        f"the distribution sends {header.name} = {header.value.fingerprint}; an application that "
+                        "checks it would make this origin reachable only through CloudFront, but no snapshot shows it"
+                    )
 
     @staticmethod
     def _cloudfront_ports(origin: Origin, vpc_origin: VpcOrigin | None) -> tuple[tuple[str, int], ...]:
