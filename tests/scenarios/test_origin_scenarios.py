@@ -109,7 +109,9 @@ def _text(values: tuple[str, ...] | list[str] | str) -> str:
 def test_origin_verdict(path: Path, entry: dict[str, Any], estates_dir: Path) -> None:
     verdict = verdicts_of(path, estates_dir)[(entry["distribution"], entry["origin"])]
     shown = json.dumps(verdict.to_json(), indent=1)
-    assert verdict.verdict == entry["verdict"], f"{entry['corner']}: expected {entry['verdict']} ({entry['why']})\n{shown}"
+    assert verdict.verdict == entry["verdict"], (
+        f"{entry['corner']}: expected {entry['verdict']} ({entry['why']})\n{shown}"
+    )
     fix_text = "" if verdict.fix is None else verdict.fix.text + "\n" + json.dumps(verdict.fix.to_json())
     for key, text in (
         ("summary_mentions", verdict.summary),
