@@ -179,8 +179,25 @@ class NaiveEvaluator:
 
     # -- questions --------------------------------------------------------------------------
     def internet_to_interface(self, client: str, eni: NetworkInterface, protocol: int, port: int) -> bool:
-        """An internet host reaching the interface's public IPv4 (or IPv6 for an IPv6 client)."""
+        """An outside host reaching the interface: over a VPN when the subnet routes the client to a
+        virtual private gateway, else from the internet at its public IPv4 (or IPv6 for an IPv6 client)."""
         v6 = ":" in client
+        back = self.route(eni.subnet_id, client)
+        if back is not None and back.target_id.startswith("vgw-"):
+            vgw = self.s.vpn_gateways.get(back.target_id)
+            if back.blackhole or (
+                vgw is not None and (eni.vpc_id not in vgw.vpc_ids or (vgw.tunnels_up == 0 and vgw.tunnels_total))
+            ):
+                return False
+            local_addresses = eni.ipv6s if v6 else eni.private_ipv4s
+            if not local_addresses:
+                return False
+            packet = Packet(protocol, port, client, local_addresses[0])
+            return (
+                self.nacl_allows(eni.subnet_id, False, protocol, port, client)
+                and self.sg_allows(eni, False, packet)
+                and self._reply_ok([(eni.subnet_id, True, client)], packet)
+            )
         if (v6 and not eni.ipv6s) or (not v6 and not eni.public_ipv4s):
             return False
         igws = [g for g in self.s.internet_gateways.values() if eni.vpc_id in g.vpc_ids and not g.egress_only]

@@ -132,13 +132,6 @@ class Reachability:
             src = Endpoint(EndpointKind.INTERFACE, src.asked, src.interface)
         if src.kind in (EndpointKind.UNOWNED, EndpointKind.NAT_ADDRESS, EndpointKind.LINK_LOCAL):
             return self._simple_denied(src, dst, traffic, f"no interface in the estate sends from {src.address}")
-        if src.kind in internet_kinds:
-            return self._from_internet(src, dst, traffic)
-        assert src.interface is not None
-        if dst.kind is EndpointKind.LINK_LOCAL:
-            return self._link_local(src, dst, traffic)
-        if dst.kind in internet_kinds:
-            return self._to_internet(src, dst, traffic)
         if dst.kind is EndpointKind.UNOWNED:
             return self._simple_denied(src, dst, traffic, f"no interface in {dst.resource} owns {dst.address}")
         if dst.kind is EndpointKind.NAT_ADDRESS:
@@ -148,6 +141,17 @@ class Reachability:
                 traffic,
                 f"{dst.address} is the public address of {dst.resource}, which accepts no new connections",
             )
+        if src.kind in internet_kinds:
+            if dst.kind is EndpointKind.LINK_LOCAL:
+                return self._simple_denied(
+                    src, dst, traffic, f"{dst.address} is link-local: only instances inside a VPC reach it"
+                )
+            return self._from_internet(src, dst, traffic)
+        assert src.interface is not None
+        if dst.kind is EndpointKind.LINK_LOCAL:
+            return self._link_local(src, dst, traffic)
+        if dst.kind in internet_kinds:
+            return self._to_internet(src, dst, traffic)
         if dst.kind is EndpointKind.PUBLIC_ADDRESS:
             return self._hairpin(src, dst, traffic)
         return self._between_interfaces(src, dst, traffic)
@@ -472,6 +476,11 @@ class Reachability:
     def _from_internet(self, src: Endpoint, dst: Endpoint, traffic: Traffic) -> ReachResult:
         eni = dst.interface
         assert eni is not None
+        if src.kind is EndpointKind.INTERNET_HOST and dst.kind is EndpointKind.INTERFACE and src.address:
+            table = self.sem.routes.table_of_subnet(eni.subnet_id)
+            back = self.sem.routes.lookup(table, src.address)
+            if back.route is not None and back.route.target is RouteTarget.VIRTUAL_PRIVATE_GATEWAY:
+                return self._from_vpn(src, dst, traffic, back.route.target_id, back.text, back.route.blackhole)
         target = self._public_target(eni, dst.address if dst.kind is EndpointKind.PUBLIC_ADDRESS else None)
         if (
             dst.kind is EndpointKind.INTERFACE
@@ -645,6 +654,66 @@ class Reachability:
         if traffic.protocol in (1, 58):
             return Addresses.everything()
         return space.peers_for(traffic.protocol, 0)
+
+    def _from_vpn(
+        self, src: Endpoint, dst: Endpoint, traffic: Traffic, vgw_id: str, route_text: str, blackhole: bool
+    ) -> ReachResult:
+        """An on-premises address whose replies the subnet routes to a virtual private gateway.
+
+        Traffic from on-premises arrives over the VPN at the private address; no public address is
+        involved (VPC guide: VPN connections; facts/network.md section 7).
+        """
+        eni = dst.interface
+        client = src.address
+        assert eni is not None and client is not None
+        v6 = is_v6(client)
+        private = dst.address or (eni.ipv6s[0] if v6 and eni.ipv6s else None if v6 else eni.primary_ipv4)
+        path = Path(source_address=client, destination_address=private)
+        vgw = self.snapshot.vpn_gateways.get(vgw_id)
+        if private is None:
+            path.add("forward", "address", eni.id, "deny", f"{eni.id} has no {'IPv6' if v6 else 'IPv4'} address")
+        elif vgw is not None and eni.vpc_id not in vgw.vpc_ids:
+            path.add("forward", "vpn-gateway", vgw_id, "deny", f"{vgw_id} is not attached to {eni.vpc_id}")
+        elif blackhole:
+            path.add("forward", "vpn-gateway", vgw_id, "deny", f"{route_text}: the route is a blackhole")
+        elif vgw is not None and vgw.tunnels_up == 0 and vgw.tunnels_total > 0:
+            path.add(
+                "forward", "vpn-gateway", vgw_id, "deny", f"all {vgw.tunnels_total} VPN tunnels of {vgw_id} are DOWN"
+            )
+        else:
+            state = "" if vgw is None or vgw.tunnels_up is None else f" ({vgw.tunnels_up} of {vgw.tunnels_total} UP)"
+            path.add(
+                "forward",
+                "vpn-gateway",
+                vgw_id,
+                "pass",
+                f"{client} is on-premises: it arrives over the VPN through {vgw_id}{state} "
+                f"at private address {private}",
+            )
+            if (
+                self._acl_hop(path, "forward", eni, False, traffic, traffic.point, client)
+                and self._sg_hop(path, "forward", eni, False, traffic, client)
+                and path.add(
+                    "return",
+                    "security-group",
+                    ", ".join(eni.group_ids),
+                    "pass",
+                    "security groups are stateful: the reply is allowed whatever the outbound rules say",
+                )
+                and self._return_ports(path, [(eni, True, client)], traffic)
+            ):
+                table = self.sem.routes.table_of_subnet(eni.subnet_id)
+                path.add(
+                    "return",
+                    "route-table",
+                    table.id if table else eni.subnet_id,
+                    "allow",
+                    f"the reply goes back over the VPN: {route_text}",
+                )
+        path.notes.append(f"{client} is reached over VPN through {vgw_id}, not over the internet")
+        return self._result(
+            src, dst, traffic, path, f"allowed: {client} reaches {eni.id} at {private} over the VPN through {vgw_id}"
+        )
 
     def _via_vpn(
         self,
@@ -825,6 +894,16 @@ class Reachability:
             if tried is None:
                 server = representative(self.snapshot.internet_addresses & V4_ONLY) or "203.0.113.10"
                 self._outbound_to_internet(best, eni, server, traffic)
+            if not best.denied:
+                # the packet went somewhere (a VPN, a peering), but no route leads to the internet
+                best.add(
+                    "forward",
+                    "route-table",
+                    table.id if table else eni.subnet_id,
+                    "deny",
+                    f"no route of {table.id if table else eni.subnet_id} sends this traffic to an internet gateway "
+                    "or NAT gateway: it does not reach the internet",
+                )
         summary = (
             f"allowed: {eni.id} reaches {describe_internet_sources(self.snapshot, reachable)} with {traffic.describe()}"
         )
