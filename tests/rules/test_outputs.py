@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from tests.conftest import SHARED
-from tests.rules.support import FIXTURES, needs_native, run
+from tests.rules.support import FIXTURES, REPO, needs_native, run
 
 SARIF_SCHEMA = SHARED / "data" / "sarif-schema-2.1.0.json"
 AWS_FIXTURE = str(FIXTURES / "ew501_stale_references_aws.json")
@@ -76,6 +76,21 @@ def test_json_document_is_versioned_and_findings_have_the_documented_fields() ->
     assert ssh["arn"] == "arn:aws:ec2:eu-west-1:111122223333:instance/i-ssh-world_fail"
     assert ssh["evidence"]["ports"][0]["port"] == 22
     assert ssh["why_it_matters"].startswith("SSH, RDP")
+
+
+@needs_native
+@pytest.mark.parametrize(
+    "fixture", ["ew101_admin_ports.yaml", "ew301_origin_bypassable.yaml", "ew511_rules_per_group.yaml"]
+)
+def test_json_output_matches_the_published_schema(fixture: str, tmp_path: Path) -> None:
+    schema = json.loads((REPO / "docs" / "audit-findings.schema.json").read_text(encoding="utf-8"))
+    config = tmp_path / "edgeward.toml"
+    config.write_text(f'[[audit.suppressions]]\nrule = "{suppress}"\nreason = "later"\nexpires = 2099-01-01\n')
+    _, doc = audit_json(str(FIXTURES / fixture), "--output-format", "json", "--config", str(config))
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(doc)]
+    assert errors == []
+    assert any(f["suppressed"] for f in doc["findings"])  # the suppressed shape is checked too
 
 
 def test_fingerprints_are_stable_across_runs() -> None:
