@@ -519,8 +519,8 @@ class Reachability:
                         "address",
                         eni.id,
                         "deny",
-                        f"{eni.id} has no {'IPv6' if is_v6(src.address) else 'public IPv4'} address for a "
-                        f"{'IPv6' if is_v6(src.address) else 'IPv4'} client",
+                        f"{eni.id} has no {'IPv6' if is_v6(src.address) else 'public IPv4'} address for "
+                        f"{'an IPv6' if is_v6(src.address) else 'an IPv4'} client",
                     )
                     return self._result(src, dst, traffic, path, "")
                 target = other[0]
@@ -932,7 +932,7 @@ class Reachability:
             )
         elif public is not None:
             self._inbound_from_internet(path, public, b, dst.address, traffic)
-        path.source_address = path.source_address
+        path.destination_address = dst.address  # the packet is addressed to the public address
         return self._result(
             src, dst, traffic, path, f"allowed: {a.id} reaches {b.id} at public address {dst.address} (as {public})"
         )
