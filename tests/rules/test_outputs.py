@@ -80,9 +80,14 @@ def test_json_document_is_versioned_and_findings_have_the_documented_fields() ->
 
 @needs_native
 @pytest.mark.parametrize(
-    "fixture", ["ew101_admin_ports.yaml", "ew301_origin_bypassable.yaml", "ew511_rules_per_group.yaml"]
+    ("fixture", "suppress"),
+    [
+        ("ew101_admin_ports.yaml", "EW505"),
+        ("ew301_origin_bypassable.yaml", "EW301"),
+        ("ew511_rules_per_group.yaml", "EW511"),
+    ],
 )
-def test_json_output_matches_the_published_schema(fixture: str, tmp_path: Path) -> None:
+def test_json_output_matches_the_published_schema(fixture: str, suppress: str, tmp_path: Path) -> None:
     schema = json.loads((REPO / "docs" / "audit-findings.schema.json").read_text(encoding="utf-8"))
     config = tmp_path / "edgeward.toml"
     config.write_text(f'[[audit.suppressions]]\nrule = "{suppress}"\nreason = "later"\nexpires = 2099-01-01\n')
