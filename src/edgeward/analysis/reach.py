@@ -171,7 +171,8 @@ class Reachability:
             destination=dst.describe(self.snapshot),
             traffic=traffic,
             summary=summary,
-            hops=tuple(path.hops),
+            hops=tuple(h for h in path.hops if h.direction != "return")
+            + tuple(h for h in path.hops if h.direction == "return"),
             source_address=path.source_address,
             destination_address=path.destination_address,
             ephemeral_ports=path.ephemeral,
