@@ -7,8 +7,8 @@ Each `*.json` file is recognised by its top-level key (`SecurityGroups`, `Networ
 - `DIR/<region>/*.json`,
 - `DIR/accounts/<account-id>/<region>/*.json`,
 
-each optionally under an `aws_configs/` folder. Account and region come from the path when it has
-them, else from the resources' `OwnerId`.
+each optionally under an `aws_configs/` folder. A resource's account is its `OwnerId` when the output
+gives one, else the account in the path; the region comes from the path.
 
 Responses that do not name their subject carry the request parameters beside them in a small
 envelope (see docs/aws_json.md), e.g. `{"RequestParameters": {"PrefixListId": "pl-1"}, "Entries": [...]}`.
