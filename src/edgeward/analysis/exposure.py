@@ -116,9 +116,47 @@ class Exposure:
     def __init__(self, snapshot: Snapshot, reachability: Reachability | None = None) -> None:
         self.snapshot = snapshot
         self.reach = reachability or Reachability(snapshot)
+        self._class_space: dict[tuple[str, tuple[str, ...], bool, bool, str], TrafficSpace] = {}
+        self._group_internet: dict[tuple[str, Addresses], list[Box]] = {}
 
     def interface_space(self, eni: NetworkInterface) -> TrafficSpace:
-        """Exactly the (protocol, port, internet source) triples that get a reply from this interface."""
+        """Exactly the (protocol, port, internet source) triples that get a reply from this interface.
+
+        Interfaces of one class (same subnet, same groups, same public address families) get the same
+        answer, so it is computed once per class.
+        """
+        is_node = self.reach.sem.load_balancers.load_balancer_of(eni) is not None
+        key = (eni.subnet_id, eni.group_ids, bool(eni.public_ipv4s), bool(eni.ipv6s), eni.id if is_node else "")
+        space = self._class_space.get(key)
+        if space is None:
+            space = self._compute_interface_space(eni)
+            self._class_space[key] = space
+        return space
+
+    def _internet_group_space(self, eni: NetworkInterface, candidates: Addresses) -> TrafficSpace:
+        """The interface's inbound group rules restricted to internet candidates, one group at a time.
+
+        Rules whose peers are private (group references, VPC ranges) vanish here, before the costly
+        intersection with the NACL; each group's restriction is cached per candidate set.
+        """
+        groups = self.reach.sem.groups
+        if not groups.filters(eni):
+            return TrafficSpace.of(ALL_PROTOCOLS, ALL_PORTS, candidates)
+        boxes: list[Box] = []
+        for group in self.snapshot.groups_of(eni):
+            cache_key = (group.id, candidates)
+            restricted = self._group_internet.get(cache_key)
+            if restricted is None:
+                restricted = []
+                for box in groups.group_space(group, egress=False).boxes:
+                    peers = box.peers & candidates
+                    if peers:
+                        restricted.append(Box(box.protocols, box.ports, peers))
+                self._group_internet[cache_key] = restricted
+            boxes.extend(restricted)
+        return TrafficSpace(boxes)
+
+    def _compute_interface_space(self, eni: NetworkInterface) -> TrafficSpace:
         sem = self.reach.sem
         igws = [
             g
@@ -140,11 +178,10 @@ class Exposure:
         if candidates.is_empty():
             return TrafficSpace()
         acl = sem.acls.acl_of_subnet(eni.subnet_id)
-        inbound = (
-            sem.groups.interface_space(eni, egress=False)
-            & sem.acls.allowed_space(acl, egress=False)
-            & TrafficSpace.of(ALL_PROTOCOLS, ALL_PORTS, candidates)
-        )
+        inbound = self._internet_group_space(eni, candidates)
+        if inbound.is_empty():
+            return inbound
+        inbound = inbound & sem.acls.allowed_space(acl, egress=False)
         if sem.load_balancers.load_balancer_of(eni) is not None:
             inbound = inbound & sem.load_balancers.accepted_space(eni)  # only what a listener accepts
         if inbound.is_empty():
