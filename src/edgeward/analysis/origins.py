@@ -459,6 +459,8 @@ class OriginAnalysis:
                 f"{label} is still reachable from the internet at the network level; requests without the secret are "
                 "refused by the check"
             )
+            if r.node is not None:
+                self._trace(case, r.node, r.outside, r.protocol, r.port)
         if others:
             names = ", ".join(f"{d.label} (origin {oid})" for d, oid in others)
             self._others_evidence(case, next((o for o in dist.origins if o.headers), None), others)
@@ -894,7 +896,7 @@ class OriginAnalysis:
         if restrict:
             case.evidence.append(
                 f"Block Public Access (RestrictPublicBuckets) is on for {name}: a public policy grants nothing to "
-                "anonymous callers or other accounts"
+                "anonymous callers or other accounts (AWS service principals excepted)"
             )
         elif bucket.public_access_block is None and account_pab is None:
             case.notes.append(
