@@ -1102,6 +1102,8 @@ class OriginAnalysis:
         ok, policy = self._policy(case, url.policy, f"resource policy of {url.function_name}", url.source.file or None)
         if not ok:
             return
+        if url.policy is None:
+            case.notes.append(f"{url.function_name} has no resource-based policy in the snapshot: treated as none")
         action = "lambda:InvokeFunctionUrl"
         context = {"lambda:FunctionUrlAuthType": url.auth_type, "aws:SecureTransport": "true"}
         account = url.account if url.account != "unknown" else dist.account
