@@ -409,6 +409,17 @@ class EstateDraft:
             )
         return tuple(out)
 
+    def _owned(self, rules: list[SecurityGroupRule]) -> tuple[SecurityGroupRule, ...]:
+        """References to groups of this estate name their owner, as describe-security-groups does."""
+        if self.account == "unknown":
+            return tuple(rules)
+        return tuple(
+            replace(r, group=replace(r.group, user_id=self.account))
+            if r.group is not None and r.group.user_id is None and r.group.group_id in self.groups
+            else r
+            for r in rules
+        )
+
     def _groups(self) -> tuple[SecurityGroup, ...]:
         out = []
         for group in self.groups.values():
@@ -425,8 +436,8 @@ class EstateDraft:
                     vpc_id=group.vpc_id,
                     account=self.account,
                     region=self.region,
-                    ingress=tuple(group.ingress),
-                    egress=tuple(egress),
+                    ingress=self._owned(group.ingress),
+                    egress=self._owned(egress),
                     description=group.description,
                     tags=group.tags,
                     source=group.source,
