@@ -826,6 +826,11 @@ def _read(b: _Builder, key: str, doc: Mapping[str, Any], ctx: Context) -> None:
         if isinstance(doc.get(key), Mapping) and "PolicyName" in doc[key]:
             return  # iam get-policy (metadata of a managed policy): not a resource policy
         which, subject = _need(doc, ("Bucket", "FunctionName"), ctx, "get-bucket-policy / lambda get-policy", key)
+        if doc.get(key) is None:  # "Policy": null: the subject has none (NoSuchBucketPolicy), known, not missing
+            if which == "Bucket":
+                bucket = b.bucket(subject, ctx)
+                bucket.policy, bucket.policy_known = None, True
+            return
         text = _policy_text(doc.get(key), ctx, key)
         if which == "Bucket":
             bucket = b.bucket(subject, ctx)
