@@ -17,8 +17,9 @@ import boto3
 from botocore.exceptions import ClientError
 
 from edgeward.model.network import SourceRef
+from edgeward.sources import live
 from edgeward.sources.aws_transform import Context
-from edgeward.sources.live import AccountAccess, make_client
+from edgeward.sources.live import AccountAccess
 
 ACCOUNT = "123456789012"  # moto's default account
 OFFICE = "203.0.113.0/24"
@@ -177,11 +178,18 @@ def build_estate(region: str = "us-east-1", *, cidr: str = "10.0") -> Estate:
 Factory = Callable[[AccountAccess, str, str], Any]
 
 
-def denying(operation: str, code: str = "AccessDenied", service: str = "ec2", base: Factory = make_client) -> Factory:
+def _base(base: Factory | None) -> Factory:
+    """`base`, or the collector's default factory as it is now (tests may have wrapped it)."""
+    return base or live.make_client
+
+
+def denying(operation: str, code: str = "AccessDenied", service: str = "ec2", base: Factory | None = None) -> Factory:
     """Clients on which `operation` fails as AWS fails a call the caller may not make."""
 
+    made = _base(base)
+
     def factory(access: AccountAccess, svc: str, region: str) -> Any:
-        client = base(access, svc, region)
+        client = made(access, svc, region)
 
         def deny(**_: Any) -> None:
             message = f"You are not authorized to perform this operation. ({operation})"
@@ -193,17 +201,45 @@ def denying(operation: str, code: str = "AccessDenied", service: str = "ec2", ba
     return factory
 
 
-class _Http:
+class FakeHttp:  # the HTTP half of a response a before-call handler returns
     status_code = 200
     headers: Mapping[str, str] = {}
 
 
-def answering(operation: str, response: dict[str, Any], service: str = "ec2", base: Factory = make_client) -> Factory:
+def answering(operation: str, response: dict[str, Any], service: str = "ec2", base: Factory | None = None) -> Factory:
     """Clients on which `operation` returns `response` without reaching the endpoint."""
+
+    made = _base(base)
+
+    def factory(access: AccountAccess, svc: str, region: str) -> Any:
+        client = made(access, svc, region)
+        client.meta.events.register(f"before-call.{service}.{operation}", lambda **_: (FakeHttp(), response))
+        return client
+
+    return factory
+
+
+# Operations moto does not implement, answered as AWS would for an account without such resources.
+MOTO_GAPS: dict[tuple[str, str], dict[str, Any]] = {
+    ("cloudfront", "ListVpcOrigins"): {
+        "VpcOriginList": {"Marker": "", "MaxItems": 100, "IsTruncated": False, "Quantity": 0, "Items": []}
+    },
+    ("lambda", "ListFunctionUrlConfigs"): {"FunctionUrlConfigs": []},
+    ("wafv2", "ListResourcesForWebACL"): {"ResourceArns": []},
+}
+
+
+def filling_moto_gaps(base: Factory, answers: Mapping[tuple[str, str], dict[str, Any]] | None = None) -> Factory:
+    """Clients that answer the operations moto lacks (MOTO_GAPS, overridden by `answers`)."""
+    table = {**MOTO_GAPS, **(answers or {})}
 
     def factory(access: AccountAccess, svc: str, region: str) -> Any:
         client = base(access, svc, region)
-        client.meta.events.register(f"before-call.{service}.{operation}", lambda **_: (_Http(), response))
+        for (service, operation), response in table.items():
+            if service == svc:
+                client.meta.events.register(
+                    f"before-call.{service}.{operation}", lambda response=response, **_: (FakeHttp(), response)
+                )
         return client
 
     return factory
@@ -212,9 +248,9 @@ def answering(operation: str, response: dict[str, Any], service: str = "ec2", ba
 class Recorder:
     """Remembers every API call made (service, operation, region), page by page."""
 
-    def __init__(self, base: Factory = make_client) -> None:
+    def __init__(self, base: Factory | None = None) -> None:
         self.calls: list[tuple[str, str, str]] = []
-        self.base = base
+        self.base = _base(base)
 
     def __call__(self, access: AccountAccess, service: str, region: str) -> Any:
         client = self.base(access, service, region)
@@ -250,3 +286,217 @@ def without_files(value: Any) -> Any:
 def all_json_files(root: Path) -> Iterator[str]:
     for path in sorted(root.rglob("*.json")):
         yield path.relative_to(root).as_posix()
+
+
+# --- an edge estate in front of the network one ------------------------------------------------
+
+ORIGIN_HEADER = "X-Origin-Verify"
+ORIGIN_SECRET = "not-a-real-secret-3f9a"
+
+
+@dataclass(frozen=True)
+class Edge:
+    load_balancer: str  # ARN
+    listener: str
+    target_group: str
+    web_acl: str
+    ip_set: str
+    distribution: str  # id
+    bucket: str  # with a policy, a public access block and a website
+    bare_bucket: str  # no policy, no block, no website
+    function_url: dict[str, Any]  # the CreateFunctionUrlConfig response, as ListFunctionUrlConfigs lists it
+    zone: str
+
+
+def _zip() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return 'ok'\n")
+    return buffer.getvalue()
+
+
+def build_edge_estate(estate: Estate, region: str = "us-east-1") -> Edge:
+    """An ALB (secret-header rule, target group, web ACL with an IP set) behind a distribution,
+    two buckets, a Lambda function URL and a DNS alias."""
+    ec2 = boto3.client("ec2", region_name=region)
+    second = ec2.create_subnet(VpcId=estate.vpc, CidrBlock="10.0.3.0/24", AvailabilityZone=f"{region}b")
+    elb = boto3.client("elbv2", region_name=region)
+    lb = elb.create_load_balancer(
+        Name="web-alb",
+        Subnets=[estate.public_subnet, second["Subnet"]["SubnetId"]],
+        SecurityGroups=[estate.web_group],
+        Scheme="internet-facing",
+        Type="application",
+    )["LoadBalancers"][0]
+    group = elb.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=estate.vpc, TargetType="instance")
+    group_arn = group["TargetGroups"][0]["TargetGroupArn"]
+    elb.register_targets(TargetGroupArn=group_arn, Targets=[{"Id": estate.web}])
+    listener = elb.create_listener(
+        LoadBalancerArn=lb["LoadBalancerArn"],
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "403"}}],
+    )["Listeners"][0]["ListenerArn"]
+    elb.create_rule(
+        ListenerArn=listener,
+        Priority=1,
+        Conditions=[
+            {"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": ORIGIN_HEADER, "Values": [ORIGIN_SECRET]}}
+        ],
+        Actions=[{"Type": "forward", "TargetGroupArn": group_arn}],
+    )
+
+    waf = boto3.client("wafv2", region_name=region)
+    visibility = {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"}
+    ip_set = waf.create_ip_set(Name="office", Scope="REGIONAL", IPAddressVersion="IPV4", Addresses=[OFFICE])["Summary"]
+    acl = waf.create_web_acl(
+        Name="alb-acl",
+        Scope="REGIONAL",
+        DefaultAction={"Allow": {}},
+        Rules=[
+            {
+                "Name": "office-only-admin",
+                "Priority": 0,
+                "Statement": {"IPSetReferenceStatement": {"ARN": ip_set["ARN"]}},
+                "Action": {"Block": {}},
+                "VisibilityConfig": visibility,
+            }
+        ],
+        VisibilityConfig=visibility,
+    )["Summary"]
+    waf.associate_web_acl(WebACLArn=acl["ARN"], ResourceArn=lb["LoadBalancerArn"])
+
+    cloudfront = boto3.client("cloudfront", region_name="us-east-1")
+    distribution = cloudfront.create_distribution(
+        DistributionConfig={
+            "CallerReference": "edgeward-test",
+            "Comment": "web",
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "alb",
+                        "DomainName": lb["DNSName"],
+                        "CustomHeaders": {
+                            "Quantity": 1,
+                            "Items": [{"HeaderName": ORIGIN_HEADER, "HeaderValue": ORIGIN_SECRET}],
+                        },
+                        "CustomOriginConfig": {
+                            "HTTPPort": 80,
+                            "HTTPSPort": 443,
+                            "OriginProtocolPolicy": "http-only",
+                        },
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "alb",
+                "ViewerProtocolPolicy": "redirect-to-https",
+                "MinTTL": 0,
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                "TrustedSigners": {"Enabled": False, "Quantity": 0},
+            },
+        }
+    )["Distribution"]["Id"]
+
+    s3 = boto3.client("s3", region_name=region)
+    for name in ("site-assets", "bare-bucket"):
+        s3.create_bucket(Bucket=name)
+    s3.put_bucket_policy(
+        Bucket="site-assets",
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "cloudfront.amazonaws.com"},
+                        "Action": "s3:GetObject",
+                        "Resource": "arn:aws:s3:::site-assets/*",
+                    }
+                ],
+            }
+        ),
+    )
+    s3.put_public_access_block(
+        Bucket="site-assets",
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_website(Bucket="site-assets", WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}})
+
+    iam = boto3.client("iam", region_name=region)
+    role = iam.create_role(
+        RoleName="hook-runner",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+    functions = boto3.client("lambda", region_name=region)
+    functions.create_function(
+        FunctionName="hook", Runtime="python3.12", Role=role, Handler="handler.handler", Code={"ZipFile": _zip()}
+    )
+    url = functions.create_function_url_config(FunctionName="hook", AuthType="NONE")
+    functions.add_permission(
+        FunctionName="hook",
+        StatementId="public-url",
+        Action="lambda:InvokeFunctionUrl",
+        Principal="*",
+        FunctionUrlAuthType="NONE",
+    )
+    url_config = {k: v for k, v in url.items() if k != "ResponseMetadata"}
+
+    route53 = boto3.client("route53", region_name=region)
+    zone = route53.create_hosted_zone(Name="example.com", CallerReference="edgeward-test")["HostedZone"]["Id"]
+    route53.change_resource_record_sets(
+        HostedZoneId=zone,
+        ChangeBatch={
+            "Changes": [
+                {
+                    "Action": "CREATE",
+                    "ResourceRecordSet": {
+                        "Name": "origin.example.com",
+                        "Type": "A",
+                        "AliasTarget": {
+                            "HostedZoneId": lb["CanonicalHostedZoneId"],
+                            "DNSName": lb["DNSName"],
+                            "EvaluateTargetHealth": False,
+                        },
+                    },
+                }
+            ]
+        },
+    )
+    return Edge(
+        load_balancer=lb["LoadBalancerArn"],
+        listener=listener,
+        target_group=group_arn,
+        web_acl=acl["ARN"],
+        ip_set=ip_set["ARN"],
+        distribution=distribution,
+        bucket="site-assets",
+        bare_bucket="bare-bucket",
+        function_url=url_config,
+        zone=zone,
+    )
+
+
+def edge_answers(edge: Edge) -> dict[tuple[str, str], dict[str, Any]]:
+    """What AWS would answer, for this estate, to the operations moto lacks."""
+    return {
+        ("lambda", "ListFunctionUrlConfigs"): {"FunctionUrlConfigs": [edge.function_url]},
+        ("wafv2", "ListResourcesForWebACL"): {"ResourceArns": [edge.load_balancer]},
+    }

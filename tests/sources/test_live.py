@@ -26,17 +26,22 @@ from edgeward.analysis.reach import Reachability
 from edgeward.errors import InputError, UsageError
 from edgeward.model.collection import CollectionFailure
 from edgeward.model.network import PeerKind, RouteTarget
-from edgeward.sources import load_snapshot
+from edgeward.sources import live, load_snapshot
 from edgeward.sources.live import NETWORK_CALLS, LiveOptions, LiveScan, collect, fetch
 from tests.sources.live_support import (
     ACCOUNT,
     OFFICE,
+    ORIGIN_HEADER,
+    Edge,
     Estate,
     Recorder,
     all_json_files,
+    build_edge_estate,
     build_estate,
     denying,
+    edge_answers,
     fake_aws_env,
+    filling_moto_gaps,
     without_files,
 )
 
@@ -47,6 +52,7 @@ SG_CALL = next(c for c in NETWORK_CALLS if c.key == "SecurityGroups")
 @dataclass(frozen=True)
 class World:
     estate: Estate
+    edge: Edge
     scan: LiveScan  # us-east-1, saved
     saved: Path
 
@@ -57,8 +63,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     with pytest.MonkeyPatch.context() as monkeypatch, mock_aws():
         fake_aws_env(monkeypatch, folder)
         estate = build_estate()
+        edge = build_edge_estate(estate)
+        monkeypatch.setattr(live, "make_client", filling_moto_gaps(live.make_client, edge_answers(edge)))
         saved = folder / "scan"
-        yield World(estate, scan(save=saved), saved)
+        yield World(estate, edge, scan(save=saved), saved)
 
 
 def scan(**kwargs: Any) -> LiveScan:
@@ -104,6 +112,35 @@ def test_verdicts_on_the_collected_estate(world: World) -> None:
     web_eni = snap.primary_interface_of_instance[estate.web]
     assert {eni for eni, _ in exposed} == {web_eni}
     assert {ports for _, ports in exposed} == {"port 443", "port 22"}
+
+
+# --- the edge: load balancers, web ACLs, CloudFront, S3, Lambda URLs, DNS --------------------------
+
+
+def test_edge_calls_build_the_edge_estate(world: World) -> None:
+    edge, snap = world.edge, world.scan.snapshot
+    estate = snap.edge
+    assert [lb.arn for lb in estate.load_balancers] == [edge.load_balancer]
+    (listener,) = estate.listeners
+    assert listener.arn == edge.listener and listener.rules is not None
+    assert any(ORIGIN_HEADER.lower() in repr(rule).lower() for rule in listener.rules)
+    (group,) = estate.target_groups
+    assert [t.id for t in group.targets] == [world.estate.web]
+    assert [(a.web_acl_arn, a.resource_arn) for a in estate.web_acl_associations] == [
+        (edge.web_acl, edge.load_balancer)
+    ]
+    assert [s.arn for s in estate.ip_sets] == [edge.ip_set]
+    (distribution,) = estate.distributions
+    assert distribution.id == edge.distribution
+    assert ORIGIN_HEADER in repr(distribution.origins[0]) and "not-a-real-secret" not in repr(distribution)
+    buckets = {b.name: b for b in estate.buckets}
+    assert buckets[edge.bucket].policy is not None and buckets[edge.bucket].website
+    assert buckets[edge.bucket].public_access_block is not None
+    bare = buckets[edge.bare_bucket]
+    assert (bare.policy, bare.policy_known, bare.public_access_block, bare.website) == (None, True, None, False)
+    (url,) = estate.function_urls
+    assert url.url == edge.function_url["FunctionUrl"] and url.policy is not None and "InvokeFunctionUrl" in url.policy
+    assert [r.name for r in estate.dns_records] == ["origin.example.com."]
 
 
 # --- iam: once per account -----------------------------------------------------------------------
@@ -178,11 +215,12 @@ def test_saved_scan_loads_back_to_the_same_snapshot(world: World) -> None:
     reloaded = load_snapshot(world.saved)
     assert reloaded.network == world.scan.snapshot.network  # the live scan already points at the saved files
     assert without_files(reloaded.iam) == without_files(world.scan.snapshot.iam)
-    assert without_files(reloaded.edge) == without_files(world.scan.snapshot.edge)
+    assert reloaded.edge == world.scan.snapshot.edge
 
     unsaved = scan().snapshot
     assert without_files(unsaved.network) == without_files(reloaded.network)
     assert without_files(unsaved.iam) == without_files(reloaded.iam)
+    assert without_files(unsaved.edge) == without_files(reloaded.edge)
     assert unsaved.network.vpcs[0].source.file.startswith("aws:accounts/")
 
 

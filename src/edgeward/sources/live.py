@@ -28,14 +28,13 @@ import json
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import botocore.loaders
 import botocore.session
@@ -43,7 +42,7 @@ from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from edgeward.errors import InputError, UsageError
 from edgeward.model.collection import CollectionFailure, CollectionReport
@@ -67,22 +66,43 @@ class ApiCall:
     """One read-only AWS API call: the boto3 service, the operation, and the IAM action it needs.
 
     `key` is the response's top-level key, which `aws_json.dispatch` routes on, and the stem of
-    the file `--save` writes.
+    the file `--save` writes (`<key>.json`, or `<key>.<subject>.json` for per-resource calls, whose
+    request parameters are saved beside the response in a `RequestParameters` envelope).
+    `saved`: False for listings whose items are then fetched one by one (only those are saved).
+    `absent`: error codes that mean "this resource has none" (no bucket policy...), not a failure.
+    `marker`: for a paginated call botocore has no paginator for: (items path, next-token path,
+    request parameter), paths dotted.
     """
 
     service: str
     operation: str
     action: str
     key: str
-    scope: Literal["regional", "global", "setup"] = "regional"
+    saved: bool = True
+    absent: tuple[str, ...] = ()
+    marker: tuple[str, str, str] | None = None
 
     @property
     def method(self) -> str:
         return str(xform_name(self.operation))
 
 
+def _call(
+    service: str,
+    operation: str,
+    key: str,
+    *,
+    prefix: str | None = None,
+    action: str | None = None,
+    saved: bool = True,
+    absent: tuple[str, ...] = (),
+    marker: tuple[str, str, str] | None = None,
+) -> ApiCall:
+    return ApiCall(service, operation, action or f"{prefix or service}:{operation}", key, saved, absent, marker)
+
+
 def _ec2(operation: str, key: str) -> ApiCall:
-    return ApiCall("ec2", operation, f"ec2:{operation}", key)
+    return _call("ec2", operation, key)
 
 
 # The network of one region, in the order they are asked.
@@ -103,28 +123,100 @@ NETWORK_CALLS: tuple[ApiCall, ...] = (
     _ec2("DescribeNetworkAcls", "NetworkAcls"),
     _ec2("DescribeManagedPrefixLists", "PrefixLists"),
 )
-# Once per prefix list that DescribeManagedPrefixLists returned; saved in an envelope naming the list.
-PREFIX_LIST_ENTRIES = _ec2("GetManagedPrefixListEntries", "Entries")
-# Once per account.
-GLOBAL_CALLS: tuple[ApiCall, ...] = (
-    ApiCall(
-        "iam",
-        "GetAccountAuthorizationDetails",
-        "iam:GetAccountAuthorizationDetails",
-        "AccountAuthorizationDetails",
-        "global",
-    ),
+PREFIX_LISTS = NETWORK_CALLS[-1]
+PREFIX_LIST_ENTRIES = _ec2("GetManagedPrefixListEntries", "Entries")  # per prefix list
+
+# Load balancers (ELBv2), regional web ACLs, Lambda function URLs: per region.
+_ELB = "elasticloadbalancing"
+ELB_LOAD_BALANCERS = _call("elbv2", "DescribeLoadBalancers", "LoadBalancers", prefix=_ELB)
+ELB_LB_ATTRIBUTES = _call("elbv2", "DescribeLoadBalancerAttributes", "Attributes", prefix=_ELB)  # per LB
+ELB_LISTENERS = _call("elbv2", "DescribeListeners", "Listeners", prefix=_ELB)  # per LB
+ELB_RULES = _call("elbv2", "DescribeRules", "Rules", prefix=_ELB)  # per listener
+ELB_TARGET_GROUPS = _call("elbv2", "DescribeTargetGroups", "TargetGroups", prefix=_ELB)
+ELB_TG_ATTRIBUTES = _call("elbv2", "DescribeTargetGroupAttributes", "Attributes", prefix=_ELB)  # per group
+ELB_TARGET_HEALTH = _call("elbv2", "DescribeTargetHealth", "TargetHealthDescriptions", prefix=_ELB)  # per group
+WAF_LIST_ACLS = _call("wafv2", "ListWebACLs", "WebACLs", saved=False, marker=("WebACLs", "NextMarker", "NextMarker"))
+WAF_GET_ACL = _call("wafv2", "GetWebACL", "WebACL")  # per web ACL
+WAF_ACL_RESOURCES = _call("wafv2", "ListResourcesForWebACL", "ResourceArns")  # per regional web ACL
+WAF_LIST_IP_SETS = _call("wafv2", "ListIPSets", "IPSets", saved=False, marker=("IPSets", "NextMarker", "NextMarker"))
+WAF_GET_IP_SET = _call("wafv2", "GetIPSet", "IPSet")  # per IP set
+LAMBDA_FUNCTIONS = _call("lambda", "ListFunctions", "Functions", saved=False)
+LAMBDA_URLS = _call("lambda", "ListFunctionUrlConfigs", "FunctionUrlConfigs")  # per function
+LAMBDA_POLICY = _call("lambda", "GetPolicy", "Policy", absent=("ResourceNotFoundException",))  # per function with a URL
+REGIONAL_EDGE_CALLS: tuple[ApiCall, ...] = (
+    ELB_LOAD_BALANCERS,
+    ELB_LB_ATTRIBUTES,
+    ELB_LISTENERS,
+    ELB_RULES,
+    ELB_TARGET_GROUPS,
+    ELB_TG_ATTRIBUTES,
+    ELB_TARGET_HEALTH,
+    WAF_LIST_ACLS,
+    WAF_GET_ACL,
+    WAF_ACL_RESOURCES,
+    WAF_LIST_IP_SETS,
+    WAF_GET_IP_SET,
+    LAMBDA_FUNCTIONS,
+    LAMBDA_URLS,
+    LAMBDA_POLICY,
 )
-CALLER_IDENTITY = ApiCall("sts", "GetCallerIdentity", "sts:GetCallerIdentity", "Account", "setup")
-DESCRIBE_REGIONS = ApiCall("ec2", "DescribeRegions", "ec2:DescribeRegions", "Regions", "setup")
+
+# Once per account: IAM, CloudFront (and its web ACLs, scope CLOUDFRONT), S3, Route 53.
+IAM_DETAILS = _call("iam", "GetAccountAuthorizationDetails", "AccountAuthorizationDetails")
+CF_DISTRIBUTIONS = _call("cloudfront", "ListDistributions", "DistributionList")
+CF_ACCESS_CONTROLS = _call("cloudfront", "ListOriginAccessControls", "OriginAccessControlList")
+CF_VPC_ORIGINS = _call(
+    "cloudfront",
+    "ListVpcOrigins",
+    "VpcOriginList",
+    marker=("VpcOriginList.Items", "VpcOriginList.NextMarker", "Marker"),
+)
+S3_BUCKETS = _call("s3", "ListBuckets", "Buckets", action="s3:ListAllMyBuckets")
+S3_LOCATION = _call("s3", "GetBucketLocation", "LocationConstraint")  # per bucket
+S3_POLICY = _call("s3", "GetBucketPolicy", "Policy", absent=("NoSuchBucketPolicy",))  # per bucket
+S3_PUBLIC_ACCESS_BLOCK = _call(
+    "s3",
+    "GetPublicAccessBlock",
+    "PublicAccessBlockConfiguration",
+    action="s3:GetBucketPublicAccessBlock",
+    absent=("NoSuchPublicAccessBlockConfiguration",),
+)  # per bucket
+S3_WEBSITE = _call("s3", "GetBucketWebsite", "Website", absent=("NoSuchWebsiteConfiguration",))  # per bucket
+S3_ACCOUNT_PUBLIC_ACCESS_BLOCK = _call(
+    "s3control",
+    "GetPublicAccessBlock",
+    "PublicAccessBlockConfiguration",
+    action="s3:GetAccountPublicAccessBlock",
+    absent=("NoSuchPublicAccessBlockConfiguration",),
+)
+DNS_ZONES = _call("route53", "ListHostedZones", "HostedZones", saved=False)
+DNS_RECORDS = _call("route53", "ListResourceRecordSets", "ResourceRecordSets")  # per hosted zone
+GLOBAL_CALLS: tuple[ApiCall, ...] = (
+    IAM_DETAILS,
+    CF_DISTRIBUTIONS,
+    CF_ACCESS_CONTROLS,
+    CF_VPC_ORIGINS,
+    S3_BUCKETS,
+    S3_LOCATION,
+    S3_POLICY,
+    S3_PUBLIC_ACCESS_BLOCK,
+    S3_WEBSITE,
+    S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
+    DNS_ZONES,
+    DNS_RECORDS,
+)
+CLOUDFRONT_REGION = "us-east-1"  # CloudFront, and WAF's CLOUDFRONT scope, answer there
+
+CALLER_IDENTITY = _call("sts", "GetCallerIdentity", "Account")
+DESCRIBE_REGIONS = _ec2("DescribeRegions", "Regions")
 SETUP_CALLS: tuple[ApiCall, ...] = (CALLER_IDENTITY, DESCRIBE_REGIONS)
 # Made by the caller (in its own account) to reach other accounts; not part of the scanned side's policy.
-ASSUME_ROLE = ApiCall("sts", "AssumeRole", "sts:AssumeRole", "Credentials", "setup")
+ASSUME_ROLE = _call("sts", "AssumeRole", "Credentials")
 
 
 def all_calls() -> tuple[ApiCall, ...]:
     """Every call made in a scanned account (the caller's AssumeRole excluded)."""
-    return (*SETUP_CALLS, *NETWORK_CALLS, PREFIX_LIST_ENTRIES, *GLOBAL_CALLS)
+    return (*SETUP_CALLS, *NETWORK_CALLS, PREFIX_LIST_ENTRIES, *REGIONAL_EDGE_CALLS, *GLOBAL_CALLS)
 
 
 def scanned_account_actions() -> tuple[str, ...]:
@@ -243,7 +335,9 @@ def normalise(result: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def fetch(client: Any, call: ApiCall, page_size: int | None = None, **params: Any) -> dict[str, Any]:
-    """Make one call, through its paginator when it has one, every page merged."""
+    """Make one call, through its paginator (botocore's, or `call.marker`), every page merged."""
+    if call.marker is not None:
+        return normalise(_marker_pages(client, call, params))
     if client.can_paginate(call.method):
         config = {"PageSize": page_size} if page_size else {}
         paginator = client.get_paginator(call.method)
@@ -251,6 +345,33 @@ def fetch(client: Any, call: ApiCall, page_size: int | None = None, **params: An
     else:
         result = getattr(client, call.method)(**params)
     return normalise(result)
+
+
+def _at(document: Any, path: str) -> Any:
+    for part in path.split("."):
+        document = document.get(part) if isinstance(document, dict) else None
+    return document
+
+
+def _marker_pages(client: Any, call: ApiCall, params: dict[str, Any]) -> dict[str, Any]:
+    """Follow a next-token by hand (calls botocore has no paginator for), merging the item lists."""
+    assert call.marker is not None
+    items_path, token_path, parameter = call.marker
+    method = getattr(client, call.method)
+    first: dict[str, Any] = method(**params)
+    seen: set[str] = set()
+    page = first
+    while (token := _at(page, token_path)) and token not in seen:
+        seen.add(token)
+        page = method(**params, **{parameter: token})
+        merged = _at(first, items_path)
+        if isinstance(merged, list):
+            merged.extend(_at(page, items_path) or [])
+    *parents, last = token_path.split(".")
+    holder = _at(first, ".".join(parents)) if parents else first
+    if isinstance(holder, dict):
+        holder.pop(last, None)
+    return first
 
 
 def _error(exc: Exception) -> tuple[str, str]:
@@ -262,29 +383,97 @@ def _error(exc: Exception) -> tuple[str, str]:
 
 @dataclass(slots=True)
 class _Worker:
-    """What one (account, region) or (account, global) worker got."""
+    """One (account, region) or (account, "global") worker: its clients, responses and failures."""
 
-    account: str
+    access: AccountAccess
     region: str  # a region or "global"
+    client_region: str
+    factory: ClientFactory
+    page_size: int | None
+    bar: _Progress
+    task: TaskID
     responses: list[Response] = field(default_factory=list)
     failures: list[CollectionFailure] = field(default_factory=list)
     calls: int = 0
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict)
 
-    def attempt(self, call: ApiCall, fn: Callable[[], T], *, counts: bool = True) -> T | None:
-        """Run `fn`; a botocore error becomes a failure of `call`. `counts`: it is an API call."""
-        try:
-            result = fn()
-        except (ClientError, BotoCoreError) as exc:
-            code, message = _error(exc)
-            self.failures.append(CollectionFailure(self.account, self.region, call.action, code, message))
+    @property
+    def account(self) -> str:
+        return self.access.account
+
+    def fail(self, action: str, exc: Exception) -> None:
+        code, message = _error(exc)
+        self.failures.append(CollectionFailure(self.account, self.region, action, code, message))
+
+    def client(self, service: str, region: str | None = None) -> Any | None:
+        """This worker's client for a service (made once); None, as a failure, if it cannot be made."""
+        where = region or self.client_region
+        if (service, where) not in self._clients:
+            try:
+                self._clients[(service, where)] = self.factory(self.access, service, where)
+            except (ClientError, BotoCoreError) as exc:
+                self.fail(f"{service}:*", exc)
+                self._clients[(service, where)] = None
+        return self._clients[(service, where)]
+
+    def get(
+        self,
+        client: Any | None,
+        call: ApiCall,
+        params: dict[str, Any] | None = None,
+        *,
+        subject: str | None = None,
+        absent: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
+        """Make the call and keep its response; None if it failed (recorded) or found nothing.
+
+        `absent` is the response to keep when AWS says the subject has none (`call.absent`).
+        """
+        if client is None:
             return None
-        self.calls += counts
-        return result
+        params = params or {}
+        try:
+            document: dict[str, Any] | None = fetch(client, call, self.page_size, **params)
+        except (ClientError, BotoCoreError) as exc:
+            if _error(exc)[0] not in call.absent:
+                self.fail(call.action, exc)
+                document = None
+            else:
+                document = absent
+                self.calls += 1
+        else:
+            self.calls += 1
+        self.bar.advance(self.task)
+        if document and call.saved and _recognised(document):  # an empty merged listing may have no key left
+            kept = {"RequestParameters": params, **document} if params else document
+            self.keep(call, kept, f"{call.key}.{_slug(subject)}" if subject else call.key)
+        return document
 
-    def keep(self, call: ApiCall, document: dict[str, Any], name: str | None = None) -> None:
+    def keep(self, call: ApiCall, document: dict[str, Any], name: str) -> None:
         region = None if self.region == "global" else self.region
         folder = PurePosixPath("accounts", self.account, *([region] if region else []))
-        self.responses.append(Response(self.account, region, call, folder / f"{name or call.key}.json", document))
+        self.responses.append(Response(self.account, region, call, folder / f"{name}.json", document))
+
+
+def _recognised(document: dict[str, Any]) -> bool:
+    """Whether aws_json knows a top-level key of the document (else it is no use to save or load)."""
+    return any(k in aws_json.NETWORK_HANDLERS or k in aws_json.EXTRA_KEYS for k in document)
+
+
+def _slug(subject: str) -> str:
+    """A file-name-safe form of a resource id or ARN (the ARN's resource part)."""
+    text = subject.split(":", 5)[5] if subject.startswith("arn:") and subject.count(":") >= 5 else subject
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "_"
+
+
+def _items(document: dict[str, Any] | None, key: str, *fields: str) -> list[dict[str, Any]]:
+    """The entries under `key` that are objects carrying every one of `fields` as a string."""
+    raw = document.get(key) if document else None
+    return [
+        item
+        for item in (raw if isinstance(raw, list) else [])
+        if isinstance(item, dict) and all(isinstance(item.get(f), str) and item[f] for f in fields)
+    ]
 
 
 class _Progress:
@@ -293,15 +482,15 @@ class _Progress:
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
 
-    def add(self, label: str, total: int) -> TaskID:
-        return self._progress.add_task(label, total=total)
+    def add(self, label: str) -> TaskID:
+        return self._progress.add_task(label, total=None)
 
-    def advance(self, task: TaskID, steps: int = 1) -> None:
-        self._progress.advance(task, steps)
+    def advance(self, task: TaskID) -> None:
+        self._progress.advance(task, 1)
 
-    def grow(self, task: TaskID, more: int) -> None:
-        current = self._progress.tasks[task].total or 0
-        self._progress.update(task, total=current + more)
+    def done(self, task: TaskID) -> None:
+        completed = self._progress.tasks[task].completed
+        self._progress.update(task, total=max(completed, 1), completed=max(completed, 1))
 
 
 @contextmanager
@@ -310,7 +499,7 @@ def _progress(quiet: bool) -> Iterator[_Progress]:
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        TextColumn("{task.completed:.0f} calls"),
         TimeElapsedColumn(),
         console=console,
         disable=quiet or not sys.stderr.isatty(),
@@ -320,51 +509,78 @@ def _progress(quiet: bool) -> Iterator[_Progress]:
         yield _Progress(progress)
 
 
-def _scan_region(
-    access: AccountAccess, region: str, factory: ClientFactory, page_size: int | None, bar: _Progress, task: TaskID
-) -> _Worker:
-    worker = _Worker(access.account, region)
-    ec2 = worker.attempt(NETWORK_CALLS[0], lambda: factory(access, "ec2", region), counts=False)
-    if ec2 is None:
-        bar.advance(task, len(NETWORK_CALLS))
-        return worker
+def _scan_region(w: _Worker) -> _Worker:
+    """The network, load balancers, regional web ACLs and Lambda function URLs of one region."""
+    ec2 = w.client("ec2")
     for call in NETWORK_CALLS:
-        document = worker.attempt(call, partial(fetch, ec2, call, page_size))
-        bar.advance(task)
-        if document is None:
-            continue
-        worker.keep(call, document)
-        if call.key == "PrefixLists":
-            _prefix_list_entries(worker, ec2, document, page_size, bar, task)
-    return worker
+        document = w.get(ec2, call)
+        if call is PREFIX_LISTS:
+            for pl in _items(document, "PrefixLists", "PrefixListId"):
+                list_id = pl["PrefixListId"]
+                w.get(ec2, PREFIX_LIST_ENTRIES, {"PrefixListId": list_id}, subject=list_id)
+    _load_balancers(w)
+    _web_acls(w, "REGIONAL", w.client_region)
+    _function_urls(w)
+    w.bar.done(w.task)
+    return w
 
 
-def _prefix_list_entries(
-    worker: _Worker, ec2: Any, lists: dict[str, Any], page_size: int | None, bar: _Progress, task: TaskID
-) -> None:
-    ids = [pl["PrefixListId"] for pl in lists.get("PrefixLists", []) if isinstance(pl, dict) and pl.get("PrefixListId")]
-    bar.grow(task, len(ids))
-    call = PREFIX_LIST_ENTRIES
-    for list_id in ids:
-        entries = worker.attempt(call, partial(fetch, ec2, call, page_size, PrefixListId=list_id))
-        bar.advance(task)
-        if entries is not None:
-            envelope = {"RequestParameters": {"PrefixListId": list_id}, **entries}
-            worker.keep(call, envelope, f"{call.key}.{list_id}")
+def _load_balancers(w: _Worker) -> None:
+    elb = w.client("elbv2")
+    for lb in _items(w.get(elb, ELB_LOAD_BALANCERS), "LoadBalancers", "LoadBalancerArn"):
+        arn = lb["LoadBalancerArn"]
+        w.get(elb, ELB_LB_ATTRIBUTES, {"LoadBalancerArn": arn}, subject=arn)
+        listeners = w.get(elb, ELB_LISTENERS, {"LoadBalancerArn": arn}, subject=arn)
+        for listener in _items(listeners, "Listeners", "ListenerArn"):
+            w.get(elb, ELB_RULES, {"ListenerArn": listener["ListenerArn"]}, subject=listener["ListenerArn"])
+    for group in _items(w.get(elb, ELB_TARGET_GROUPS), "TargetGroups", "TargetGroupArn"):
+        arn = group["TargetGroupArn"]
+        w.get(elb, ELB_TG_ATTRIBUTES, {"TargetGroupArn": arn}, subject=arn)
+        w.get(elb, ELB_TARGET_HEALTH, {"TargetGroupArn": arn}, subject=arn)
 
 
-def _scan_global(
-    access: AccountAccess, home: str, factory: ClientFactory, page_size: int | None, bar: _Progress, task: TaskID
-) -> _Worker:
-    worker = _Worker(access.account, "global")
-    for call in GLOBAL_CALLS:
-        client = worker.attempt(call, partial(factory, access, call.service, home), counts=False)
-        if client is not None:
-            document = worker.attempt(call, partial(fetch, client, call, page_size))
-            if document is not None:
-                worker.keep(call, document)
-        bar.advance(task)
-    return worker
+def _web_acls(w: _Worker, scope: str, region: str) -> None:
+    """Web ACLs of a scope (REGIONAL in each region, CLOUDFRONT in us-east-1), their ALBs, IP sets."""
+    waf = w.client("wafv2", region)
+    for acl in _items(w.get(waf, WAF_LIST_ACLS, {"Scope": scope}), "WebACLs", "Name", "Id", "ARN"):
+        w.get(waf, WAF_GET_ACL, {"Name": acl["Name"], "Scope": scope, "Id": acl["Id"]}, subject=acl["ARN"])
+        if scope == "REGIONAL":  # CloudFront names its web ACL in the distribution itself
+            params = {"WebACLArn": acl["ARN"], "ResourceType": "APPLICATION_LOAD_BALANCER"}
+            w.get(waf, WAF_ACL_RESOURCES, params, subject=acl["ARN"])
+    for ip_set in _items(w.get(waf, WAF_LIST_IP_SETS, {"Scope": scope}), "IPSets", "Name", "Id", "ARN"):
+        params = {"Name": ip_set["Name"], "Scope": scope, "Id": ip_set["Id"]}
+        w.get(waf, WAF_GET_IP_SET, params, subject=ip_set["ARN"])
+
+
+def _function_urls(w: _Worker) -> None:
+    lam = w.client("lambda")
+    for function in _items(w.get(lam, LAMBDA_FUNCTIONS), "Functions", "FunctionName"):
+        name = function["FunctionName"]
+        urls = w.get(lam, LAMBDA_URLS, {"FunctionName": name}, subject=name)
+        if _items(urls, "FunctionUrlConfigs"):  # the resource policy matters only behind a URL
+            w.get(lam, LAMBDA_POLICY, {"FunctionName": name}, subject=name)
+
+
+def _scan_global(w: _Worker) -> _Worker:
+    """IAM, CloudFront and its web ACLs, S3 buckets, Route 53 records: once per account."""
+    w.get(w.client("iam"), IAM_DETAILS)
+    cloudfront = w.client("cloudfront", CLOUDFRONT_REGION)
+    for call in (CF_DISTRIBUTIONS, CF_ACCESS_CONTROLS, CF_VPC_ORIGINS):
+        w.get(cloudfront, call)
+    _web_acls(w, "CLOUDFRONT", CLOUDFRONT_REGION)
+    s3 = w.client("s3")
+    for bucket in _items(w.get(s3, S3_BUCKETS), "Buckets", "Name"):
+        name = bucket["Name"]
+        w.get(s3, S3_LOCATION, {"Bucket": name}, subject=name)
+        w.get(s3, S3_POLICY, {"Bucket": name}, subject=name, absent={"Policy": None})
+        w.get(s3, S3_PUBLIC_ACCESS_BLOCK, {"Bucket": name}, subject=name)
+        w.get(s3, S3_WEBSITE, {"Bucket": name}, subject=name)
+    w.get(w.client("s3control"), S3_ACCOUNT_PUBLIC_ACCESS_BLOCK, {"AccountId": w.account}, subject=w.account)
+    route53 = w.client("route53")
+    for zone in _items(w.get(route53, DNS_ZONES), "HostedZones", "Id"):
+        w.get(route53, DNS_RECORDS, {"HostedZoneId": zone["Id"]}, subject=zone["Id"])
+    w.bar.done(w.task)
+    return w
 
 
 # --- accounts and regions ---------------------------------------------------------------------
@@ -493,16 +709,19 @@ def collect(options: LiveOptions, *, client_factory: ClientFactory | None = None
         for region in resolve_regions(access, options, client_factory, home, failures)
     ]
 
-    workers: list[_Worker] = []
     with _progress(options.quiet) as bar:
-        tasks = [(a, r, bar.add(f"{a.account} {r}", len(NETWORK_CALLS))) for a, r in pairs]
-        global_tasks = [(a, bar.add(f"{a.account} global", len(GLOBAL_CALLS))) for a in accesses]
-        size = max(1, min(options.max_workers, len(tasks) + len(global_tasks)))
+
+        def worker(access: AccountAccess, region: str) -> _Worker:
+            client_region = home if region == "global" else region
+            task = bar.add(f"{access.account} {region}")
+            return _Worker(access, region, client_region, client_factory, options.page_size, bar, task)
+
+        jobs = [(_scan_region, worker(a, r)) for a, r in pairs] + [
+            (_scan_global, worker(a, "global")) for a in accesses
+        ]
+        size = max(1, min(options.max_workers, len(jobs)))
         with ThreadPoolExecutor(max_workers=size, thread_name_prefix="edgeward-live") as pool:
-            futures = [pool.submit(_scan_region, a, r, client_factory, options.page_size, bar, t) for a, r, t in tasks]
-            futures += [
-                pool.submit(_scan_global, a, home, client_factory, options.page_size, bar, t) for a, t in global_tasks
-            ]
+            futures = [pool.submit(scan, w) for scan, w in jobs]
             workers = [f.result() for f in futures]
 
     responses = tuple(sorted((r for w in workers for r in w.responses), key=lambda r: r.path))
