@@ -455,7 +455,7 @@ class OriginAnalysis:
         if waf == "checked" and acl is not None and origin is not None:
             others += [o for o in self._waf_others(dist, origin, acl) if o not in others]
         if r.outside:
-            case.notes.append(
+            case.evidence.append(
                 f"{label} is still reachable from the internet at the network level; requests without the secret are "
                 "refused by the check"
             )
