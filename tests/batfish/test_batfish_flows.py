@@ -17,9 +17,9 @@ from edgeward.analysis.flows import Traffic, Verdict
 from edgeward.analysis.reach import Reachability
 from edgeward.cli.network import parse_traffic
 from edgeward.sources import load_snapshot
+from tests.conftest import CORPUS
 
 HERE = Path(__file__).parent
-from tests.conftest import CORPUS
 FLOWS: list[dict[str, Any]] = yaml.safe_load((HERE / "expected_flows.yaml").read_text())
 
 # Flows that start inside Batfish's own model (a VPC router, a VPN gateway) have no AWS endpoint to ask from.
