@@ -194,6 +194,11 @@ class OriginAnalysis:
             self._bucket(case, dist, origin, res)
         elif res.kind == "lambda-url" and res.function_url is not None:
             self._function_url(case, dist, origin, res.function_url)
+        if case.verdict in (BYPASS, OTHERS) and dist.web_acl_id:
+            case.notes.append(
+                f"the distribution's web ACL ({dist.web_acl_id}) inspects requests to CloudFront only; requests "
+                "sent to the origin directly never meet it"
+            )
         fix = Fix("; ".join(case.fix_text), tuple(case.changes)) if case.fix_text or case.changes else None
         if case.verdict == ONLY and not case.changes:
             fix = None
