@@ -19,7 +19,17 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from moto.server import ThreadedMotoServer
-from tests.sources.live_support import ACCOUNT, Estate, build_estate, denying, fake_aws_env, filling_moto_gaps
+from tests.sources.live_support import (
+    ACCOUNT,
+    ORIGIN_SECRET,
+    Estate,
+    build_edge_estate,
+    build_estate,
+    denying,
+    edge_answers,
+    fake_aws_env,
+    filling_moto_gaps,
+)
 
 from edgeward.cli import main
 from edgeward.sources import live
@@ -33,11 +43,11 @@ IN_PROCESS_WITH_MOTO_GAPS_FILLED = (
 )
 
 
-def loopback(base: Any) -> Any:
+def loopback(base: Any, answers: dict[tuple[str, str], dict[str, Any]] | None = None) -> Any:
     """The operations moto lacks answered; S3 Control's, whose endpoint is <account>.<host> and does
     not resolve on loopback, answered as AWS does for an account without a public access block."""
     absent = denying("GetPublicAccessBlock", "NoSuchPublicAccessBlockConfiguration", service="s3-control", base=base)
-    return filling_moto_gaps(absent)
+    return filling_moto_gaps(absent, answers)
 
 
 def _free_port() -> int:
@@ -66,9 +76,11 @@ def world(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tup
         pass
     with pytest.MonkeyPatch.context() as monkeypatch:
         env = fake_aws_env(monkeypatch, tmp_path_factory.mktemp("aws"))
-        monkeypatch.setattr(live, "make_client", loopback(live.make_client))
         monkeypatch.setenv("AWS_ENDPOINT_URL", server)
-        yield build_estate(), {**env, "AWS_ENDPOINT_URL": server}
+        estate = build_estate()
+        edge = build_edge_estate(estate)
+        monkeypatch.setattr(live, "make_client", loopback(live.make_client, edge_answers(edge)))
+        yield estate, {**env, "AWS_ENDPOINT_URL": server}
 
 
 @pytest.fixture
@@ -140,6 +152,17 @@ def test_reach_live_and_saved_agree(estate: Estate, tmp_path: Path) -> None:
 
     code, _, _ = run("reach", "aws:", *REGION, "--from", "internet", "--to", estate.web, "--protocol", "tcp")
     assert code == 2  # tcp needs --port: checked before any scan
+
+
+def test_origins_live_and_saved_agree(tmp_path: Path) -> None:
+    code, out, err = run("origins", "aws:", *REGION, "--save", str(tmp_path / "scan"), "--output-format", "json")
+    assert code == 0, err
+    code, saved, _ = run("origins", str(tmp_path / "scan"), "--output-format", "json")
+    assert code == 0
+    verdicts = json.loads(out)
+    assert len(verdicts) == 1 and verdicts[0]["verdict"]
+    assert verdicts == json.loads(saved)
+    assert ORIGIN_SECRET not in out  # secrets leave as fingerprints only
 
 
 def test_who_can_reads_iam_from_the_live_scan(estate: Estate) -> None:
