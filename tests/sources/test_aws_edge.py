@@ -76,10 +76,12 @@ def test_bucket_known_only_from_list_buckets_has_an_unknown_policy() -> None:
         {"Buckets": [{"Name": "listed"}, {"Name": "described"}]},
         {"RequestParameters": {"Bucket": "described"}, "Policy": json.dumps({"Statement": []})},
         {"RequestParameters": {"Bucket": "described"}, "IndexDocument": {"Suffix": "index.html"}},
+        {"RequestParameters": {"Bucket": "no-policy"}, "Policy": None},  # a live scan's NoSuchBucketPolicy
     )
     by_name = {b.name: b for b in built.buckets}
     assert not by_name["listed"].policy_known
     assert by_name["described"].policy_known and by_name["described"].website
+    assert by_name["no-policy"].policy_known and by_name["no-policy"].policy is None
 
 
 def test_waf_search_strings_are_read_plain_or_base64() -> None:
