@@ -1,23 +1,26 @@
-"""Live collection from AWS through boto3 (SOURCE `aws:`): get -> transform -> load.
+"""Live collection from AWS through boto3/botocore (SOURCE `aws:`): get -> transform -> load.
 
-Read-only calls only, every one listed in `NETWORK_CALLS`, `PREFIX_LIST_ENTRIES`, `GLOBAL_CALLS`
-and `SETUP_CALLS` below; `readonly_policy()` is the minimal IAM policy permitting exactly them
-(shipped as docs/edgeward-readonly-policy.json, checked by a test).
+Read-only calls only, every one declared below (`NETWORK_CALLS`, `PREFIX_LIST_ENTRIES`,
+`REGIONAL_EDGE_CALLS`, `GLOBAL_CALLS`, `SETUP_CALLS`); `readonly_policy()` is the minimal IAM
+policy permitting exactly them (shipped as docs/edgeward-readonly-policy.json, checked by tests).
 
 - Accounts: the caller's own (from the profile or the environment), or with `--role-arn` the
   account of each role assumed through STS. With roles, the caller's account is *not* scanned
   unless `include_caller_account`: a hub identity usually holds only `sts:AssumeRole`, and
-  scanning it would fail every call. Two sources for the same account: the first one wins.
+  scanning it would fail every call. Two ways into the same account: the first one wins.
 - Regions: those named, or `all` = every region `DescribeRegions` says is enabled for the
   account (`opt-in-not-required` or `opted-in`); none named = the profile's default region.
-- One worker thread per (account, region) and one per account for IAM (global), bounded by
-  `max_workers`; each worker builds its own boto3 session and clients (sessions are not
-  thread-safe). Every paginated call goes through its botocore paginator, pages merged;
-  retries in adaptive mode absorb throttling.
+- One worker per (account, region) (network, load balancers, regional web ACLs, Lambda URLs)
+  and one per account (IAM, CloudFront and its web ACLs, S3, Route 53), at most `max_workers`
+  at once; each worker builds its own botocore session and clients (sessions are not
+  thread-safe; only the read-only service-model loader is shared). Paginated calls go through
+  botocore's paginators (or follow their next-token by hand where botocore has none), pages
+  merged; retries in adaptive mode absorb throttling.
 - Responses are normalised to JSON and dispatched, in the order a directory load would read them,
   through `aws_json.dispatch`: the same transforms as a saved directory. `save` writes them as an
   aws_json directory (`DIR/accounts/<id>/<region>/<Key>.json`, account-wide responses in
-  `DIR/accounts/<id>/`) which `load_snapshot(DIR)` loads back to the same snapshot.
+  `DIR/accounts/<id>/`, per-resource responses in `RequestParameters` envelopes) which
+  `load_snapshot(DIR)` loads back to the same snapshot.
 - A call that fails (AccessDenied, UnauthorizedOperation, throttled past the retries, ...) does
   not stop the scan: it becomes a `CollectionFailure` in the snapshot's `CollectionReport`.
 """
@@ -34,7 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import botocore.loaders
 import botocore.session
@@ -57,8 +60,6 @@ DEFAULT_HOME_REGION = "us-east-1"
 ROLE_ARN_RE = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::(?P<account>\d{12}):role/[\w+=,.@/-]+$")
 ENABLED_OPT_IN = ("opt-in-not-required", "opted-in")
 _STRIPPED_KEYS = ("ResponseMetadata", "NextToken", "Marker", "IsTruncated")
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
