@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from edgeward.algebra.addresses import Addresses
+from edgeward.algebra.traffic import Box, TrafficSpace
+from edgeward.model.network import SecurityGroupRule
 from edgeward.rules.base import Finding, Severity
+from edgeward.rules.context import AuditContext
 from edgeward.rules.registry import RULES_BY_ID
 from edgeward.rules.settings import Settings
+from edgeward.semantics.security_groups import rule_protocols_and_ports
+from edgeward.sources import load_snapshot
 from tests.rules.support import load, needs_native
 
 pytestmark = needs_native
@@ -155,3 +162,51 @@ def test_oac_without_source_arn_is_not_also_reported_as_other_distributions() ->
     snapshot = load("ew304_oac_source_arn.yaml")
     assert {f.resource_id for f in RULES_BY_ID["EW304"].check(snapshot)} == {"EOACOPEN_fail"}
     assert RULES_BY_ID["EW302"].check(snapshot) == []
+
+
+def test_removing_every_redundant_rule_changes_nothing_a_group_admits(tmp_path: Path) -> None:
+    """EW109's promise, checked on a generated estate with hundreds of overlapping rules."""
+    from bench.generate import generate
+
+    generate(tmp_path / "estate", size="small")
+    snapshot = load_snapshot(tmp_path / "estate")
+    ctx = AuditContext(snapshot)
+    redundant = {(f.resource_id, f.evidence["rule"]["position"]) for f in RULES_BY_ID["EW109"].run(ctx)}
+    assert len(redundant) > 20  # the generator writes overlapping rules: the check is not vacuous
+
+    def space(rules: tuple[SecurityGroupRule, ...]) -> TrafficSpace:
+        boxes = []
+        for rule in rules:
+            protocols, ports = rule_protocols_and_ports(rule)
+            boxes.append(Box(protocols, ports, ctx.semantics.groups.peers(rule).addresses))
+        return TrafficSpace(boxes)
+
+    for group in snapshot.security_groups.values():
+        for rules in (group.ingress, group.egress):
+            kept = tuple(r for r in rules if (group.id, r.position) not in redundant)
+            assert space(kept) == space(rules), group.id
+
+
+def test_removing_every_shadowed_nacl_entry_changes_nothing_the_nacl_allows(tmp_path: Path) -> None:
+    """EW201's promise on a generated estate: shadowed entries never decide a packet."""
+    from dataclasses import replace
+
+    from bench.generate import generate
+
+    from edgeward.semantics.network_acls import NetworkAclSemantics
+
+    generate(tmp_path / "estate", size="small")
+    snapshot = load_snapshot(tmp_path / "estate")
+    shadowed = {
+        (f.resource_id, f.evidence["entry"]["direction"], f.evidence["entry"]["rule_number"])
+        for f in RULES_BY_ID["EW201"].check(snapshot)
+    }
+    assert shadowed  # not vacuous
+    semantics = NetworkAclSemantics(snapshot)
+    for acl in snapshot.network_acls.values():
+        kept = tuple(
+            e for e in acl.entries if (acl.id, "egress" if e.egress else "ingress", e.rule_number) not in shadowed
+        )
+        trimmed = replace(acl, id=acl.id + "-trimmed", entries=kept)
+        for egress in (False, True):
+            assert semantics.allowed_space(trimmed, egress) == semantics.allowed_space(acl, egress), acl.id

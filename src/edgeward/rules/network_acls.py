@@ -149,6 +149,9 @@ def check_return_traffic(ctx: AuditContext) -> Iterator[Finding]:
     acls = ctx.semantics.acls
     groups = ctx.semantics.groups
     seen: set[tuple[str, str, tuple[str, ...], bool]] = set()
+    classes: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for each in ctx.snapshot.interfaces.values():
+        classes.setdefault((each.subnet_id, each.group_ids), []).append(each.id)
     for eni in ctx.snapshot.interfaces.values():
         acl = acls.acl_of_subnet(eni.subnet_id)
         if acl is None:
@@ -171,11 +174,7 @@ def check_return_traffic(ctx: AuditContext) -> Iterator[Finding]:
             problems = _blocked_replies(forward, reply_space)
             if not problems:
                 continue
-            members = [
-                e.id
-                for e in ctx.snapshot.interfaces.values()
-                if e.subnet_id == eni.subnet_id and e.group_ids == eni.group_ids
-            ]
+            members = list(classes[(eni.subnet_id, eni.group_ids)])
             blocked_all = any(not none.is_empty() for _, _, none, _, _ in problems)
             severity = Severity.MEDIUM if blocked_all else Severity.LOW
             lines: list[str] = []

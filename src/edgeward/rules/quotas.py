@@ -162,6 +162,9 @@ def check_groups_per_interface(ctx: AuditContext) -> Iterator[Finding]:
 def check_rules_times_groups(ctx: AuditContext) -> Iterator[Finding]:
     cap = ctx.settings.quotas.rules_times_groups
     seen: set[tuple[str, ...]] = set()
+    by_groups: dict[tuple[str, ...], list[str]] = {}
+    for each in ctx.snapshot.interfaces.values():
+        by_groups.setdefault(each.group_ids, []).append(each.id)
     for eni in ctx.snapshot.interfaces.values():
         if eni.group_ids in seen or not eni.group_ids:
             continue
@@ -175,7 +178,7 @@ def check_rules_times_groups(ctx: AuditContext) -> Iterator[Finding]:
         product = largest * len(eni.group_ids)
         if product <= cap:
             continue
-        members = [e.id for e in ctx.snapshot.interfaces.values() if e.group_ids == eni.group_ids]
+        members = list(by_groups[eni.group_ids])
         label, ident, kind = ctx.interface_resource(eni)
         yield Finding(
             rule_id="EW513",

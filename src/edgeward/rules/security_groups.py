@@ -588,9 +588,20 @@ def check_never_matching(ctx: AuditContext) -> Iterator[Finding]:
 
 
 # -- EW109: rules covered by other rules of the same group ----------------------------------
-def _rule_box(ctx: AuditContext, rule: SecurityGroupRule, peers: Addresses) -> TrafficSpace:
-    protocols, ports = rule_protocols_and_ports(rule)
-    return TrafficSpace([Box(protocols, ports, peers)])
+Spans = tuple[tuple[tuple[int, int], ...], ...]
+
+
+def _spans(box: Box) -> Spans:
+    """The intervals of a box's dimensions, for overlap tests that allocate nothing."""
+    return (box.protocols.intervals, box.ports.intervals, box.peers.v4.intervals, box.peers.v6.intervals)
+
+
+def _overlap(a: tuple[tuple[int, int], ...], b: tuple[tuple[int, int], ...]) -> bool:
+    return any(a_lo <= b_hi and b_lo <= a_hi for a_lo, a_hi in a for b_lo, b_hi in b)
+
+
+def _boxes_overlap(a: Spans, b: Spans) -> bool:
+    return _overlap(a[0], b[0]) and _overlap(a[1], b[1]) and (_overlap(a[2], b[2]) or _overlap(a[3], b[3]))
 
 
 def check_subsumed(ctx: AuditContext) -> Iterator[Finding]:
@@ -605,15 +616,20 @@ def check_subsumed(ctx: AuditContext) -> Iterator[Finding]:
         for egress in (False, True):
             rules = list(group.egress if egress else group.ingress)
             potentials = [ctx.potential_peers(r) for r in rules]
+            boxes: list[Box | None] = []
+            for rule, peers in zip(rules, potentials, strict=True):
+                protocols, ports = rule_protocols_and_ports(rule)
+                boxes.append(None if peers is None else Box(protocols, ports, peers))
+            spans = [_spans(b) if b is not None else None for b in boxes]
             redundant: set[int] = set()
             for i in range(len(rules) - 1, -1, -1):
-                rule, peers = rules[i], potentials[i]
-                if peers is None or peers.is_empty():
+                rule, box, span = rules[i], boxes[i], spans[i]
+                if box is None or box.is_empty():
                     continue
-                target = _rule_box(ctx, rule, peers)
                 cover: list[int] = []
                 for j, other in enumerate(rules):
-                    if j == i or j in redundant or potentials[j] is None:
+                    other_box = boxes[j]
+                    if j == i or j in redundant or other_box is None:
                         continue
                     if other.peer_kind is PeerKind.SECURITY_GROUP:
                         same = (
@@ -624,16 +640,13 @@ def check_subsumed(ctx: AuditContext) -> Iterator[Finding]:
                         )
                         if not same:
                             continue
-                    other_peers = potentials[j]
-                    assert other_peers is not None
-                    if not (target & _rule_box(ctx, other, other_peers)).is_empty():
+                    other_span = spans[j]
+                    if span is not None and other_span is not None and _boxes_overlap(span, other_span):
                         cover.append(j)
                 if not cover:
                     continue
-                covering = TrafficSpace(
-                    box for j in cover for box in _rule_box(ctx, rules[j], potentials[j] or NONE).boxes
-                )
-                if not (target - covering).is_empty():
+                covering = TrafficSpace(b for j in cover if (b := boxes[j]) is not None)
+                if not (TrafficSpace([box]) - covering).is_empty():
                     continue
                 redundant.add(i)
                 by = [rules[j] for j in cover]
