@@ -69,8 +69,8 @@ def main() -> None:
     def module_prefix(address: str) -> str:
         return "".join(f"module.{m}." for m in re.findall(r"module\.([A-Za-z0-9_-]+)", address))
 
-    def follow(prefix: str, ref: str) -> str | None:
-        """The address of the one resource a reference names (through module outputs)."""
+    def follow(prefix: str, ref: str) -> tuple[str, str] | None:
+        """The address of the one resource a reference names (through module outputs), and the attribute."""
         m = re.match(r"^module\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)", ref)
         if m:
             module = plan["configuration"]["root_module"]
@@ -78,31 +78,32 @@ def main() -> None:
                 module = module["module_calls"][name]["module"]
             output_refs = refs_of(module["outputs"][m.group(2)]["expression"])
             return follow(prefix + f"module.{m.group(1)}.", output_refs[0]) if output_refs else None
-        m = re.match(r"^(aws_[a-z0-9_]+\.[A-Za-z0-9_-]+)", ref)
+        m = re.match(r"^(aws_[a-z0-9_]+\.[A-Za-z0-9_-]+)(?:\.([a-z0-9_]+))?", ref)
         if m:
             found = by_config.get(prefix + m.group(1), [])
-            return found[0] if len(found) == 1 else None
+            return (found[0], m.group(2) or "id") if len(found) == 1 else None
         return None
 
-    def targets_of(address: str, attr: str) -> list[str]:
+    def targets_of(address: str, attr: str) -> list[tuple[str, str]]:
         config = configs.get(INDEX.sub("", address), {})
         refs = [r for r in refs_of(config.get("expressions", {}).get(attr)) if not r.startswith(("count.", "each."))]
-        return list(dict.fromkeys(t for t in (follow(module_prefix(address), r) for r in refs) if t))
+        kept = [r for r in refs if not any(k.startswith(r + ".") for k in refs)]
+        return list(dict.fromkeys(t for t in (follow(module_prefix(address), r) for r in kept) if t))
 
     def resolve_id(address: str, attr: str) -> Any:
         targets = targets_of(address, attr)
-        return values[targets[0]].get("id") if len(targets) == 1 else None
+        return values[targets[0][0]].get(targets[0][1]) if len(targets) == 1 else None
 
     def resolve_ids(address: str, attr: str) -> Any:
-        return [values[t].get("id") for t in targets_of(address, attr)]
+        return [values[t].get(a) for t, a in targets_of(address, attr)]
 
     def fill(address: str, attr: str, flags: Any, current: Any) -> Any:
         if flags is True:
             if attr in applied.get(address, {}):
                 return applied[address][attr]
-            if attr.endswith("_id") or attr in ("instance", "network_interface"):
+            if attr.endswith(("_id", "_arn")) or attr in ("instance", "network_interface"):
                 return resolve_id(address, attr)
-            if attr.endswith("_ids") or attr == "security_groups":
+            if attr.endswith("_ids") or attr in ("security_groups", "subnets"):
                 return resolve_ids(address, attr)
             return None
         if isinstance(flags, list) and isinstance(current, list):
@@ -113,7 +114,7 @@ def main() -> None:
                     item = dict(item)
                     for key, flag in item_flags.items():
                         if flag is True:
-                            item[key] = resolve_id(address, attr) if key.endswith("_id") else None
+                            item[key] = resolve_id(address, attr) if key.endswith(("_id", "_arn")) else None
                 out.append(item)
             return out
         return current

@@ -350,3 +350,28 @@ def test_short_tags_read_as_their_long_form(tmp_path: Path) -> None:
     assert props["C"] == {"Fn::Join": [",", ["a", "b"]]}
     assert props["D"] == {"Fn::Select": [0, {"Fn::GetAZs": ""}]}
     assert props["E"] == {"Condition": "C1"}
+
+
+def test_load_balancers_listeners_rules_and_targets_are_read() -> None:
+    from edgeward.model.edge import OriginHeader, SecretText
+    from edgeward.semantics.load_balancers import judge_listener
+
+    path = HERE / "load_balancer.yaml"
+    snapshot = load_snapshot(path)
+    (lb,) = snapshot.edge.load_balancers
+    assert (lb.arn, lb.subnet_ids, lb.security_group_ids) == (
+        "cfn:Alb",
+        ("cfn:SubnetA", "cfn:SubnetB"),
+        ("cfn:AlbGroup",),
+    )
+    assert lb.attribute("routing.http.drop_invalid_header_fields.enabled") == "true"
+    assert lb.source.line == line_of(path, "  Alb:")
+    (listener,) = snapshot.edge.listeners
+    (rule,) = listener.rules or ()  # the rule whose Condition is false does not exist
+    assert rule.arn == "cfn:FromCloudFront"
+    secret = (OriginHeader("X-Origin-Verify", SecretText("s3cr3t-origin-value")),)
+    assert judge_listener(listener, secret).status == "checked"
+    override = load_snapshot(path, parameters={"OriginSecret": "rotated"})
+    assert judge_listener(override.edge.listeners[0], secret).status == "unchecked"
+    (group,) = snapshot.edge.target_groups
+    assert (group.load_balancer_arns, [t.id for t in group.targets]) == (("cfn:Alb",), ["cfn:App"])

@@ -245,3 +245,50 @@ def test_loading_makes_no_network_call(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "create_connection", refuse)
     for path in (STATE, PLAN_OVER_STATE, FRESH_PLAN, UNKNOWNS):
         load_snapshot(path)
+
+
+LB_CASE = HERE / "load_balancer"
+ORIGIN_SECRET = "s3cr3t-origin-value"
+
+
+@pytest.mark.parametrize("name", ["state.json", "plan-over-state.json", "plan.json"])
+def test_load_balancers_listeners_rules_and_targets_are_read(name: str) -> None:
+    from edgeward.model.edge import OriginHeader, SecretText
+    from edgeward.semantics.load_balancers import judge_listener
+
+    snapshot = load_snapshot(LB_CASE / name)
+    (lb,) = snapshot.edge.load_balancers
+    assert (lb.name, lb.type, lb.scheme, len(lb.subnet_ids)) == ("web", "application", "internet-facing", 2)
+    assert snapshot.security_groups[lb.security_group_ids[0]].name == "alb"
+    (listener,) = snapshot.edge.listeners
+    assert (listener.port, listener.protocol, listener.load_balancer_arn) == (80, "HTTP", lb.arn)
+    assert [a.status_code for a in listener.default_actions] == ["403"]
+    (rule,) = listener.rules or ()
+    assert rule.priority == 10 and rule.source.address == "aws_lb_listener_rule.from_cloudfront"
+    assert ORIGIN_SECRET not in repr(rule)  # the header value is held as a secret
+    right = (OriginHeader("X-Origin-Verify", SecretText(ORIGIN_SECRET)),)
+    wrong = (OriginHeader("X-Origin-Verify", SecretText("another-value")),)
+    assert judge_listener(listener, right).status == "checked"
+    assert judge_listener(listener, wrong).status == "unchecked"
+    (group,) = snapshot.edge.target_groups
+    assert group.load_balancer_arns == (lb.arn,)
+    (target,) = group.targets
+    assert target.port == 8080 and snapshot.instances[target.id].source.address == "aws_instance.app"
+
+
+def test_a_rule_whose_priority_is_assigned_at_apply_makes_the_listener_rules_unknown(tmp_path: Path) -> None:
+    from edgeward.semantics.load_balancers import judge_listener
+
+    doc = json.loads((LB_CASE / "plan.json").read_text())
+    for res in doc["planned_values"]["root_module"]["resources"]:
+        if res["address"] == "aws_lb_listener_rule.from_cloudfront":
+            del res["values"]["priority"]
+    for change in doc["resource_changes"]:
+        if change["address"] == "aws_lb_listener_rule.from_cloudfront":
+            change["change"]["after_unknown"]["priority"] = True
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(doc))
+    snapshot = load_snapshot(path)
+    (listener,) = snapshot.edge.listeners
+    assert listener.rules is None
+    assert judge_listener(listener, ()).status == "unknown"

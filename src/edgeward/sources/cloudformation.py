@@ -40,6 +40,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from edgeward.algebra.addresses import AddressError, parse_cidr
 from edgeward.errors import InputError, UsageError
+from edgeward.model.edge import EdgeEstate, Listener, ListenerRule, LoadBalancer, Target, TargetGroup
 from edgeward.model.network import (
     GroupReference,
     InternetGateway,
@@ -53,10 +54,12 @@ from edgeward.model.network import (
     SourceRef,
     UnknownKind,
 )
-from edgeward.sources.aws_transform import PROTOCOL_BY_NAME
+from edgeward.sources.aws_edge import rule_action, rule_condition
+from edgeward.sources.aws_transform import PROTOCOL_BY_NAME, Context
 from edgeward.sources.iac import (
     AclDraft,
     AddressDraft,
+    EdgeDraft,
     EstateDraft,
     GroupDraft,
     InstanceDraft,
@@ -477,6 +480,10 @@ class Template:
         ("AWS::EC2::VPCPeeringConnection", "Id"),
         ("AWS::EC2::EgressOnlyInternetGateway", "Id"),
         ("AWS::EC2::Instance", "InstanceId"),
+        ("AWS::ElasticLoadBalancingV2::LoadBalancer", "LoadBalancerArn"),
+        ("AWS::ElasticLoadBalancingV2::TargetGroup", "TargetGroupArn"),
+        ("AWS::ElasticLoadBalancingV2::Listener", "ListenerArn"),
+        ("AWS::ElasticLoadBalancingV2::ListenerRule", "RuleArn"),
     }
     GETATT_CREATED: ClassVar[set[tuple[str, str]]] = {
         ("AWS::EC2::VPC", "DefaultNetworkAcl"),
@@ -675,6 +682,7 @@ class _Estate:
         self.assigns_ipv6: dict[str, bool] = {}
         self.props: dict[str, _Props] = {}
         self.ipv6_blocks: dict[str, list[str]] = {}  # VPC id -> logical ids of its IPv6 VPCCidrBlocks
+        self.edge = EdgeDraft()
 
     # helpers ------------------------------------------------------------------------------
     def ident(self, p: _Props) -> str:
@@ -779,6 +787,10 @@ class _Estate:
             ("AWS::EC2::Instance", self.instance),
             ("AWS::EC2::NetworkInterfaceAttachment", self.interface_attachment),
             ("AWS::EC2::EIPAssociation", self.eip_association),
+            ("AWS::ElasticLoadBalancingV2::LoadBalancer", self.load_balancer),
+            ("AWS::ElasticLoadBalancingV2::TargetGroup", self.target_group),
+            ("AWS::ElasticLoadBalancingV2::Listener", self.listener),
+            ("AWS::ElasticLoadBalancingV2::ListenerRule", self.listener_rule),
         ]
         for rtype, handler in order:
             for resource in self.t.resources.values():
@@ -1354,6 +1366,143 @@ class _Estate:
         if isinstance(private, str):
             address.private_ip = private
 
+    # load balancers -----------------------------------------------------------------------
+    def _edge_context(self, p: _Props) -> Context:
+        """For the aws_json edge transforms reused here: conditions and actions have the API's shape."""
+        return Context(file=f"{self.file}:{p.resource.line}", account=self.draft.account, region=self.draft.region)
+
+    def load_balancer(self, p: _Props) -> None:
+        arn = self.ident(p)
+        kind = self.text(p, "Type") or "application"
+        subnets: Any = p.values.get("Subnets")
+        mappings = p.values.get("SubnetMappings")
+        if isinstance(mappings, list) and mappings:
+            subnets = [m.get("SubnetId") if isinstance(m, Mapping) else None for m in mappings]
+        if (
+            not isinstance(subnets, list)
+            or not subnets
+            or any(not isinstance(x, str) or x not in self.draft.subnets for x in subnets)
+        ):
+            self.draft.notes.append(f"{p.logical_id}: its subnets are not known, or not in this template: left out")
+            return
+        vpc_id = self.draft.subnets[subnets[0]].vpc_id
+        groups: Any = p.values.get("SecurityGroups")
+        if isinstance(groups, Unknown) or (isinstance(groups, list) and _has_unknown(groups)):
+            self.draft.notes.append(f"{p.logical_id}: its security groups are not known: left out")
+            return
+        if not groups and kind == "application":
+            groups = [self.draft.vpcs[vpc_id].default_group_id]  # AWS gives an ALB the VPC's default group
+        name = self.text(p, "Name")
+        attributes = p.values.get("LoadBalancerAttributes") or []
+        self.edge.load_balancers[arn] = LoadBalancer(
+            arn=arn,
+            name=name if isinstance(name, str) else p.logical_id,
+            type=str(kind),
+            scheme=str(self.text(p, "Scheme") or "internet-facing"),
+            dns_name="",
+            vpc_id=vpc_id,
+            subnet_ids=tuple(subnets),
+            security_group_ids=tuple(str(g) for g in groups or ()),
+            ip_address_type=str(self.text(p, "IpAddressType") or "ipv4"),
+            account=self.draft.account,
+            region=self.draft.region,
+            attributes=tuple(
+                (str(a["Key"]), _scalar_text(a.get("Value", "")))
+                for a in attributes
+                if isinstance(a, Mapping) and isinstance(a.get("Key"), str) and not isinstance(a.get("Value"), Unknown)
+            ),
+            source=p.resource.source(self.file),
+        )
+
+    def target_group(self, p: _Props) -> None:
+        arn = self.ident(p)
+        attributes = {
+            str(a.get("Key")): a.get("Value")
+            for a in p.values.get("TargetGroupAttributes") or []
+            if isinstance(a, Mapping)
+        }
+        preserve = attributes.get("preserve_client_ip.enabled")
+        name = self.text(p, "Name")
+        vpc = self.text(p, "VpcId")
+        targets = []
+        for i, item in enumerate(p.values.get("Targets") or []):
+            if not isinstance(item, Mapping) or _has_unknown(item):
+                self.draft.notes.append(f"{p.logical_id}: Targets[{i}] is not known: left out")
+                continue
+            zone = item.get("AvailabilityZone")
+            targets.append(
+                Target(
+                    id=str(item.get("Id")),
+                    port=self.integer(p, item.get("Port"), f"Targets[{i}].Port"),
+                    availability_zone=str(zone) if isinstance(zone, str) else None,
+                )
+            )
+        self.edge.targets[arn] = targets
+        self.edge.target_groups[arn] = TargetGroup(
+            arn=arn,
+            name=name if isinstance(name, str) else p.logical_id,
+            protocol=self.text(p, "Protocol") if isinstance(self.text(p, "Protocol"), str) else None,
+            port=self.integer(p, p.values.get("Port"), "Port"),
+            target_type=str(self.text(p, "TargetType") or "instance"),
+            vpc_id=vpc if isinstance(vpc, str) else None,
+            health_check_path=self.text(p, "HealthCheckPath")
+            if isinstance(self.text(p, "HealthCheckPath"), str)
+            else None,
+            health_check_port=self.text(p, "HealthCheckPort")
+            if isinstance(self.text(p, "HealthCheckPort"), str)
+            else None,
+            preserve_client_ip=None if preserve is None else _scalar_text(preserve).lower() == "true",
+            source=p.resource.source(self.file),
+        )
+
+    def listener(self, p: _Props) -> None:
+        arn = self.ident(p)
+        lb_arn = self.ref(p, "LoadBalancerArn", "the load balancer")
+        lb = self.edge.load_balancers.get(lb_arn)
+        if lb is None:
+            self.draft.notes.append(f"{p.logical_id}: load balancer {lb_arn} is not in this template: left out")
+            return
+        actions = p.values.get("DefaultActions") or []
+        if _has_unknown(actions):
+            self.draft.notes.append(f"{p.logical_id}: its default actions are not known: left out")
+            return
+        ctx = self._edge_context(p)
+        place = p.place("DefaultActions")
+        protocol = self.text(p, "Protocol")
+        mtls = p.values.get("MutualAuthentication")
+        mode = mtls.get("Mode") if isinstance(mtls, Mapping) else None
+        self.edge.listeners[arn] = Listener(
+            arn=arn,
+            load_balancer_arn=lb_arn,
+            port=self.integer(p, p.values.get("Port"), "Port") or 0,
+            protocol=str(protocol or ("HTTP" if lb.type == "application" else "TCP")).upper(),
+            default_actions=tuple(rule_action(a, ctx, f"{place}[{i}]") for i, a in enumerate(actions)),
+            mtls_mode=str(mode) if isinstance(mode, str) else None,
+            source=p.resource.source(self.file),
+        )
+
+    def listener_rule(self, p: _Props) -> None:
+        listener = self.ref(p, "ListenerArn", "the listener")
+        conditions = p.values.get("Conditions") or []
+        actions = p.values.get("Actions") or []
+        priority = p.values.get("Priority")
+        if isinstance(priority, Unknown) or _has_unknown(conditions) or _has_unknown(actions):
+            self.edge.rules_unknown.add(listener)
+            self.edge.notes.append(f"{p.logical_id}: its priority, conditions or actions are not known")
+            return
+        ctx = self._edge_context(p)
+        self.edge.rules.setdefault(listener, []).append(
+            ListenerRule(
+                arn=self.ident(p),
+                priority=self.integer(p, priority, "Priority"),
+                conditions=tuple(
+                    rule_condition(c, ctx, f"{p.place('Conditions')}[{i}]") for i, c in enumerate(conditions)
+                ),
+                actions=tuple(rule_action(a, ctx, f"{p.place('Actions')}[{i}]") for i, a in enumerate(actions)),
+                source=p.resource.source(self.file),
+            )
+        )
+
     def finish_addresses(self) -> None:
         """An Elastic IP AWS picks makes its interface's public address unknown."""
         for address in self.draft.addresses:
@@ -1369,8 +1518,26 @@ class _Estate:
 
 def cloudformation_estate(doc: Node, file: str, parameters: Mapping[str, str] | None = None) -> NetworkEstate:
     """The network estate a template describes, as the stack it would create."""
-    template = Template(doc, file, parameters or {})
-    return _Estate(template).run()
+    return cloudformation_estates(doc, file, parameters)[0]
+
+
+def cloudformation_estates(
+    doc: Node, file: str, parameters: Mapping[str, str] | None = None
+) -> tuple[NetworkEstate, EdgeEstate]:
+    """The network and edge estates a template describes."""
+    estate = _Estate(Template(doc, file, parameters or {}))
+    network = estate.run()
+    return network, estate.edge.finish()
+
+
+def _has_unknown(value: Any) -> bool:
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, Mapping):
+        return any(_has_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_unknown(v) for v in value)
+    return False
 
 
 def is_cloudformation_document(document: Any) -> bool:
@@ -1389,8 +1556,11 @@ def load_cloudformation(path: str | Path, parameters: Mapping[str, str] | None =
     source = Path(path)
     if source.is_dir():
         raise InputError("expected a CloudFormation template file, not a directory", file=str(source))
-    network = finish_network(cloudformation_estate(read_template(source), str(source), parameters))
-    return Snapshot.build(network)
+    from edgeward.sources.edge_common import finish_edge
+
+    network, edge = cloudformation_estates(read_template(source), str(source), parameters)
+    network = finish_network(network)
+    return Snapshot.build(network, edge=finish_edge(edge, network))
 
 
 def split_parameters(values: Sequence[str]) -> dict[str, str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from edgeward.model.edge import EdgeEstate, Listener, ListenerRule, LoadBalancer, Target, TargetGroup
 from edgeward.model.network import (
     GroupReference,
     Instance,
@@ -526,3 +527,46 @@ def _allow_all_egress(group_id: str, ipv6: bool, position: str) -> list[Security
 
 def _reindex(routes: list[Route]) -> list[Route]:
     return [replace(r, index=i) for i, r in enumerate(routes)]
+
+
+# -- load balancers (Elastic Load Balancing v2) -------------------------------------------------
+@dataclass
+class EdgeDraft:
+    """Load balancers, listeners, rules and target groups while a loader reads them."""
+
+    load_balancers: dict[str, LoadBalancer] = field(default_factory=dict)
+    listeners: dict[str, Listener] = field(default_factory=dict)
+    rules: dict[str, list[ListenerRule]] = field(default_factory=dict)
+    rules_unknown: set[str] = field(default_factory=set)  # listeners with a rule not fully known
+    target_groups: dict[str, TargetGroup] = field(default_factory=dict)
+    targets: dict[str, list[Target]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def finish(self) -> EdgeEstate:
+        """Listeners get their rules (None when one is not known: the analyses then say `unknown`);
+        target groups their targets and the load balancers that forward to them."""
+        listeners = []
+        for listener in self.listeners.values():
+            if listener.load_balancer_arn not in self.load_balancers:
+                self.notes.append(f"listener {listener.source.address}: its load balancer is not in the estate")
+                continue
+            rules = None if listener.arn in self.rules_unknown else tuple(self.rules.get(listener.arn, ()))
+            listeners.append(replace(listener, rules=rules))
+        users: dict[str, list[str]] = {}
+        for listener in listeners:
+            actions = list(listener.default_actions) + [a for r in listener.rules or () for a in r.actions]
+            for action in actions:
+                for arn in action.target_group_arns:
+                    bucket = users.setdefault(arn, [])
+                    if listener.load_balancer_arn not in bucket:
+                        bucket.append(listener.load_balancer_arn)
+        groups = tuple(
+            replace(tg, load_balancer_arns=tuple(users.get(tg.arn, ())), targets=tuple(self.targets.get(tg.arn, ())))
+            for tg in self.target_groups.values()
+        )
+        return EdgeEstate(
+            load_balancers=tuple(self.load_balancers.values()),
+            listeners=tuple(listeners),
+            target_groups=groups,
+            notes=tuple(self.notes),
+        )

@@ -36,10 +36,11 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from edgeward.algebra.addresses import AddressError, parse_cidr
 from edgeward.errors import InputError
+from edgeward.model.edge import EdgeEstate, Listener, ListenerRule, LoadBalancer, RuleAction, Target, TargetGroup
 from edgeward.model.network import (
     GroupReference,
     InternetGateway,
@@ -53,11 +54,13 @@ from edgeward.model.network import (
     SourceRef,
     UnknownKind,
 )
-from edgeward.sources.aws_transform import PROTOCOL_BY_NAME
+from edgeward.sources.aws_edge import rule_action, rule_condition
+from edgeward.sources.aws_transform import PROTOCOL_BY_NAME, Context
 from edgeward.sources.cloudfront_ranges import ORIGIN_FACING_NAMES
 from edgeward.sources.iac import (
     AclDraft,
     AddressDraft,
+    EdgeDraft,
     EstateDraft,
     GroupDraft,
     InstanceDraft,
@@ -132,6 +135,12 @@ class Res:
 
     def place(self, key: str) -> str:
         return f"{self.address}.{key}"
+
+
+def _step(value: Any, step: str | int) -> Any:
+    if isinstance(step, int):
+        return value[step] if isinstance(value, list) and step < len(value) else None
+    return value.get(step) if isinstance(value, Mapping) else None
 
 
 def _references(expr: Any) -> list[str]:
@@ -402,6 +411,20 @@ class _Resolver:
 ID_ALIASES = {
     ("aws_vpc", "main_route_table_id"): "default_route_table_id",
     ("aws_eip", "allocation_id"): "id",
+    # Elastic Load Balancing resources: the id is the ARN
+    **{
+        (kind, "arn"): "id"
+        for kind in (
+            "aws_lb",
+            "aws_alb",
+            "aws_lb_listener",
+            "aws_alb_listener",
+            "aws_lb_listener_rule",
+            "aws_alb_listener_rule",
+            "aws_lb_target_group",
+            "aws_alb_target_group",
+        )
+    },
 }
 
 
@@ -410,7 +433,8 @@ class _Loader:
         self.doc = doc
         self.file = doc.file
         self.resolver = _Resolver(doc)
-        self.draft = EstateDraft(region=doc.region or "unknown")
+        self.draft = EstateDraft(region=doc.region or self.arn_part(3), account=self.account())
+        self.edge = EdgeDraft()
         self.type_of_id: dict[str, str] = {}
         self.vpc_of_res: dict[str, VpcDraft] = {}
         self.assigns_ipv6: dict[str, bool] = {}  # subnet id -> assigns IPv6 addresses on launch
@@ -560,6 +584,16 @@ class _Loader:
             ("managed", "aws_network_interface_attachment", self.interface_attachment),
             ("managed", "aws_network_interface_sg_attachment", self.interface_group_attachment),
             ("managed", "aws_eip_association", self.eip_association),
+            ("managed", "aws_lb", self.load_balancer),
+            ("managed", "aws_alb", self.load_balancer),
+            ("managed", "aws_lb_target_group", self.target_group),
+            ("managed", "aws_alb_target_group", self.target_group),
+            ("managed", "aws_lb_listener", self.listener),
+            ("managed", "aws_alb_listener", self.listener),
+            ("managed", "aws_lb_listener_rule", self.listener_rule),
+            ("managed", "aws_alb_listener_rule", self.listener_rule),
+            ("managed", "aws_lb_target_group_attachment", self.target_group_attachment),
+            ("managed", "aws_alb_target_group_attachment", self.target_group_attachment),
         ]
         for mode, rtype, handler in handlers:
             for res in self.doc.resources:
@@ -569,7 +603,6 @@ class _Loader:
                     except _Skip as skip:
                         self.draft.notes.append(f"{skip}: left out of the estate")
         self.finish_addresses()
-        self.draft.account = self.account()
         return self.draft.finish()
 
     def account(self) -> str:
@@ -577,6 +610,16 @@ class _Loader:
             owner = res.get("owner_id")
             if res.type == "aws_vpc" and isinstance(owner, str) and owner.isdigit():
                 return owner
+        return self.arn_part(4)
+
+    def arn_part(self, index: int) -> str:
+        """The Region (3) or account (4) of the first resource ARN a state or plan knows."""
+        for res in self.doc.resources:
+            arn = res.get("arn")
+            if isinstance(arn, str) and arn.startswith("arn:"):
+                parts = arn.split(":")
+                if len(parts) > index and parts[index]:
+                    return parts[index]
         return "unknown"
 
     # prefix lists -----------------------------------------------------------------------------
@@ -1481,6 +1524,215 @@ class _Loader:
         if isinstance(private, str) and private:
             address.private_ip = private
 
+    # load balancers -------------------------------------------------------------------------
+    def nested(self, res: Res, path: tuple[str | int, ...]) -> Any:
+        """A value inside nested blocks: known, else linked through that block's own expression."""
+        value: Any = res.values
+        flags: Any = res.unknown
+        expr: Any = res.expressions
+        for step in path:
+            value = _step(value, step)
+            flags = _step(flags, step)
+            expr = _step(expr, step)
+        if flags is not True:
+            return value
+        targets = self.resolver.targets(res, _references(expr))
+        if not targets or len(targets) != 1:
+            return UNKNOWN
+        linked = self._target_value(*targets[0])
+        return linked if isinstance(linked, str) else UNKNOWN
+
+    def _lb_place(self, res: Res, key: str) -> Context:
+        return Context(file=self.file, account=self.draft.account, region=self.draft.region)
+
+    def load_balancer(self, res: Res) -> None:
+        arn = self.own_id(res)
+        kind = res.get("load_balancer_type")
+        kind = kind if isinstance(kind, str) and kind else "application"
+        subnets = self.links(res, "subnets")
+        mappings = res.get("subnet_mapping")
+        if isinstance(mappings, list) and mappings:
+            subnets = [self.nested(res, ("subnet_mapping", i, "subnet_id")) for i in range(len(mappings))]
+            subnets = UNKNOWN if UNKNOWN in subnets else subnets
+        if subnets is UNKNOWN or not subnets or any(s not in self.draft.subnets for s in subnets):
+            raise _Skip(f"{res.address}: its subnets are not known, or not in this plan")
+        vpc_id = self.draft.subnets[subnets[0]].vpc_id
+        groups = self.links(res, "security_groups")
+        if groups is UNKNOWN:
+            if "security_groups" in res.expressions:
+                raise _Skip(f"{res.address}: its security groups are not known")
+            groups = [self.draft.vpcs[vpc_id].default_group_id] if kind == "application" else []
+        name = res.get("name")
+        dns = res.get("dns_name")
+        address_type = res.get("ip_address_type")
+        self.edge.load_balancers[arn] = LoadBalancer(
+            arn=arn,
+            name=name if isinstance(name, str) and name else res.address,
+            type=kind,
+            scheme="internal" if res.get("internal") is True else "internet-facing",
+            dns_name=dns if isinstance(dns, str) else "",
+            vpc_id=vpc_id,
+            subnet_ids=tuple(subnets),
+            security_group_ids=tuple(groups),
+            ip_address_type=address_type if isinstance(address_type, str) and address_type else "ipv4",
+            account=self.draft.account,
+            region=self.draft.region,
+            source=res.source,
+        )
+        self.type_of_id[arn] = res.type
+
+    def target_group(self, res: Res) -> None:
+        arn = self.own_id(res)
+        name = res.get("name")
+        checks = res.get("health_check")
+        check = checks[0] if isinstance(checks, list) and checks and isinstance(checks[0], Mapping) else {}
+        preserve = res.get("preserve_client_ip")
+        vpc = self.optional_link(res, "vpc_id", ("aws_vpc",))
+        kind = res.get("target_type")
+        self.edge.target_groups[arn] = TargetGroup(
+            arn=arn,
+            name=name if isinstance(name, str) and name else res.address,
+            protocol=str(res.get("protocol")) if isinstance(res.get("protocol"), str) else None,
+            port=self.integer(res.get("port"), res.place("port")) if isinstance(res.get("port"), int) else None,
+            target_type=kind if isinstance(kind, str) and kind else "instance",
+            vpc_id=vpc if isinstance(vpc, str) else None,
+            health_check_path=str(check["path"]) if check.get("path") else None,
+            health_check_port=str(check["port"]) if check.get("port") else None,
+            preserve_client_ip=preserve.lower() == "true" if isinstance(preserve, str) and preserve else None,
+            source=res.source,
+        )
+        self.type_of_id[arn] = res.type
+
+    def _actions(self, res: Res, key: str) -> tuple[RuleAction, ...] | None:
+        """Action blocks in the API's shape, read by the aws_json transform; None when one is unknown."""
+        blocks = res.get(key)
+        out = []
+        for i, block in enumerate(blocks if isinstance(blocks, list) else []):
+            if not isinstance(block, Mapping):
+                continue
+            api: dict[str, Any] = {"Type": block.get("type")}
+            if isinstance(block.get("order"), int):
+                api["Order"] = block["order"]
+            group = self.nested(res, (key, i, "target_group_arn"))
+            if (
+                group is UNKNOWN
+                and key in res.expressions
+                and block.get("type") == "forward"
+                and not block.get("forward")
+            ):
+                return None
+            if isinstance(group, str) and group:
+                api["TargetGroupArn"] = group
+            forward = block.get("forward")
+            if isinstance(forward, list) and forward and isinstance(forward[0], Mapping):
+                arns = []
+                for j, _ in enumerate(forward[0].get("target_group") or []):
+                    arn = self.nested(res, (key, i, "forward", 0, "target_group", j, "arn"))
+                    if not isinstance(arn, str):
+                        return None
+                    arns.append({"TargetGroupArn": arn})
+                api["ForwardConfig"] = {"TargetGroups": arns}
+            for tf_key, api_key in (("fixed_response", "FixedResponseConfig"), ("redirect", "RedirectConfig")):
+                config = block.get(tf_key)
+                if isinstance(config, list) and config and isinstance(config[0], Mapping):
+                    api[api_key] = {"StatusCode": config[0].get("status_code")}
+            if not isinstance(api["Type"], str):
+                return None
+            out.append(rule_action(api, self._lb_place(res, key), f"{res.address}.{key}[{i}]"))
+        return tuple(out)
+
+    def listener(self, res: Res) -> None:
+        arn = self.own_id(res)
+        lb_arn = self.require(res, "load_balancer_arn", ("aws_lb", "aws_alb"), "load balancer")
+        lb = self.edge.load_balancers.get(lb_arn)
+        if lb is None:
+            raise _Skip(f"{res.address}: load balancer {lb_arn} is not in this plan")
+        protocol = res.get("protocol")
+        if not isinstance(protocol, str) or not protocol:
+            protocol = "HTTP" if lb.type == "application" else "TCP"
+        actions = self._actions(res, "default_action")
+        if actions is None:
+            raise _Skip(f"{res.address}: its default action names a target group that is not known")
+        mtls = res.get("mutual_authentication")
+        mode = mtls[0].get("mode") if isinstance(mtls, list) and mtls and isinstance(mtls[0], Mapping) else None
+        port = res.get("port")
+        self.edge.listeners[arn] = Listener(
+            arn=arn,
+            load_balancer_arn=lb_arn,
+            port=port if isinstance(port, int) else 0,
+            protocol=protocol.upper(),
+            default_actions=actions,
+            mtls_mode=str(mode) if mode else None,
+            source=res.source,
+        )
+        self.type_of_id[arn] = res.type
+
+    CONDITIONS: ClassVar[dict[str, tuple[str, str]]] = {
+        "host_header": ("host-header", "HostHeaderConfig"),
+        "path_pattern": ("path-pattern", "PathPatternConfig"),
+        "http_request_method": ("http-request-method", "HttpRequestMethodConfig"),
+        "source_ip": ("source-ip", "SourceIpConfig"),
+    }
+
+    def listener_rule(self, res: Res) -> None:
+        listener = self.require(res, "listener_arn", ("aws_lb_listener", "aws_alb_listener"), "listener")
+        priority = res.get("priority")
+        actions = self._actions(res, "action")
+        conditions = []
+        known = priority is not UNKNOWN and actions is not None and not isinstance(res.flag("condition"), bool)
+        for i, block in enumerate(res.get("condition") if isinstance(res.get("condition"), list) else []):
+            if not isinstance(block, Mapping):
+                continue
+            place = f"{res.address}.condition[{i}]"
+            for tf_key, (field_name, config) in self.CONDITIONS.items():
+                inner = block.get(tf_key)
+                if isinstance(inner, list) and inner and isinstance(inner[0], Mapping):
+                    api = {"Field": field_name, config: {"Values": list(inner[0].get("values") or [])}}
+                    conditions.append(rule_condition(api, self._lb_place(res, place), place))
+            header = block.get("http_header")
+            if isinstance(header, list) and header and isinstance(header[0], Mapping):
+                api = {
+                    "Field": "http-header",
+                    "HttpHeaderConfig": {
+                        "HttpHeaderName": header[0].get("http_header_name"),
+                        "Values": list(header[0].get("values") or []),
+                    },
+                }
+                conditions.append(rule_condition(api, self._lb_place(res, place), place))
+            query = block.get("query_string")
+            if isinstance(query, list) and query:
+                pairs = [{"Key": q.get("key"), "Value": q.get("value")} for q in query if isinstance(q, Mapping)]
+                api = {"Field": "query-string", "QueryStringConfig": {"Values": pairs}}
+                conditions.append(rule_condition(api, self._lb_place(res, place), place))
+        if not known or actions is None:
+            self.edge.rules_unknown.add(listener)
+            self.edge.notes.append(f"{res.address}: its priority, conditions or actions are not known until apply")
+            return
+        self.edge.rules.setdefault(listener, []).append(
+            ListenerRule(
+                arn=self.own_id(res),
+                priority=self.integer(priority, res.place("priority")),
+                conditions=tuple(conditions),
+                actions=actions,
+                source=res.source,
+            )
+        )
+
+    def target_group_attachment(self, res: Res) -> None:
+        group = self.require(res, "target_group_arn", ("aws_lb_target_group", "aws_alb_target_group"), "target group")
+        target = self.link(res, "target_id")
+        if not isinstance(target, str):
+            raise _Skip(f"{res.address}: its target is not known")
+        port = res.get("port")
+        zone = res.get("availability_zone")
+        self.edge.targets.setdefault(group, []).append(
+            Target(
+                id=target,
+                port=port if isinstance(port, int) else None,
+                availability_zone=zone if isinstance(zone, str) and zone else None,
+            )
+        )
+
     def finish_addresses(self) -> None:
         """An Elastic IP whose address is unknown makes its interface's public address unknown."""
         for address in self.draft.addresses:
@@ -1496,7 +1748,14 @@ class _Loader:
 
 def terraform_estate(document: Any, file: str) -> NetworkEstate:
     """The network estate a `terraform show -json` document describes (a plan: once applied)."""
-    return _Loader(read_document(document, file)).run()
+    return terraform_estates(document, file)[0]
+
+
+def terraform_estates(document: Any, file: str) -> tuple[NetworkEstate, EdgeEstate]:
+    """The network and edge estates a `terraform show -json` document describes."""
+    loader = _Loader(read_document(document, file))
+    network = loader.run()
+    return network, loader.edge.finish()
 
 
 def read_terraform_json(path: Path) -> Any:
@@ -1530,5 +1789,8 @@ def load_terraform(path: str | Path) -> Any:
     source = Path(path)
     if source.is_dir():
         raise InputError("expected the JSON file of `terraform show -json`, not a directory", file=str(source))
-    network = finish_network(terraform_estate(read_terraform_json(source), str(source)))
-    return Snapshot.build(network)
+    from edgeward.sources.edge_common import finish_edge
+
+    network, edge = terraform_estates(read_terraform_json(source), str(source))
+    network = finish_network(network)
+    return Snapshot.build(network, edge=finish_edge(edge, network))
