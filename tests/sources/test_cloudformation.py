@@ -375,3 +375,23 @@ def test_load_balancers_listeners_rules_and_targets_are_read() -> None:
     assert judge_listener(override.edge.listeners[0], secret).status == "unchecked"
     (group,) = snapshot.edge.target_groups
     assert (group.load_balancer_arns, [t.id for t in group.targets]) == (("cfn:Alb",), ["cfn:App"])
+
+
+def test_a_resource_in_an_imported_vpc_is_left_out_with_a_note(tmp_path: Path) -> None:
+    path = template(
+        tmp_path,
+        """\
+        Resources:
+          Group:
+            Type: AWS::EC2::SecurityGroup
+            Properties:
+              GroupDescription: in a shared VPC
+              VpcId: !ImportValue shared-vpc-id
+        """,
+    )
+    code, out, _ = run("exposure", str(path), "--output-format", "json")
+    assert code == 0
+    (note,) = json.loads(out)["notes"]
+    assert note.startswith("Group: the VPC (VpcId) is not known: Fn::ImportValue") and note.endswith(
+        "left out of the estate"
+    )

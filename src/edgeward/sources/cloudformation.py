@@ -596,6 +596,10 @@ class Template:
         return seen
 
 
+class _LeftOut(Exception):
+    """A resource that cannot be placed in the estate (the resource it belongs to is not known)."""
+
+
 @dataclass(frozen=True, slots=True)
 class _MissingParameter:
     name: str
@@ -706,10 +710,11 @@ class _Estate:
         return _scalar_text(value)
 
     def ref(self, p: _Props, key: str, kind: str) -> str:
-        """A property that names another resource (or an existing id); the resource must be known."""
+        """A property that names another resource (or an existing id). When it is not known before
+        the stack exists (`Fn::ImportValue`, ...), the resource cannot be placed: it is left out."""
         value = self.text(p, key, required=True)
         if isinstance(value, Unknown):
-            raise p.error(key, f"{kind} is not known ({value.what})")
+            raise _LeftOut(f"{p.logical_id}: {kind} ({key}) is not known: {value.what}")
         return str(value)
 
     def cidr(self, p: _Props, value: Any, path: str, line: int | None = None) -> str:
@@ -801,7 +806,10 @@ class _Estate:
                 )
                 p = _Props(resource, values, self.file)
                 self.props[resource.logical_id] = p
-                handler(p)
+                try:
+                    handler(p)
+                except _LeftOut as left_out:
+                    self.draft.notes.append(f"{left_out}: left out of the estate")
         self.finish_addresses()
         return self.draft.finish()
 
