@@ -160,6 +160,24 @@ def test_chromium_loads_the_report_without_errors_and_draws_the_nodes(tmp_path: 
 
 @needs_native
 @needs_chromium
+def test_chromium_draws_distributions_load_balancers_and_origin_edges(tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    page.write_text(_report(FIXTURES / "ew301_origin_bypassable.yaml"), encoding="utf-8")
+    snapshot = load_snapshot(FIXTURES / "ew301_origin_bypassable.yaml")
+    # internet, VPC, subnets, two load balancers, two distributions
+    expected_nodes = 1 + len(snapshot.vpcs) + len(snapshot.subnets) + 2 + 2
+    done = _chromium(tmp_path, "--dump-dom", page.as_uri())
+    body = re.search(r"<body([^>]*)>", done.stdout)
+    assert body is not None, done.stderr[-2000:]
+    attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', body.group(1)))
+    assert attributes.get("data-ready") == "1" and "data-errors" not in attributes
+    assert int(attributes["data-nodes"]) == expected_nodes
+    assert int(attributes["data-edges"]) == 4  # two viewer edges, two origin edges
+    assert _console_errors(done.stderr) == []
+
+
+@needs_native
+@needs_chromium
 def test_chromium_search_from_the_link_filters_the_findings(tmp_path: Path) -> None:
     page = tmp_path / "report.html"
     html = _report(FIXTURES / "ew101_admin_ports.yaml")
