@@ -292,3 +292,14 @@ def test_a_rule_whose_priority_is_assigned_at_apply_makes_the_listener_rules_unk
     (listener,) = snapshot.edge.listeners
     assert listener.rules is None
     assert judge_listener(listener, ()).status == "unknown"
+
+
+def test_an_existing_group_the_plan_does_not_describe_makes_answers_unknown(tmp_path: Path) -> None:
+    doc = json.loads(STATE.read_text())
+    _resource(doc, "aws_instance.app")["values"]["vpc_security_group_ids"] = ["sg-0123existing4567"]
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(doc))
+    data = reach(path, PROXY, APP, port="8080")
+    assert data["verdict"] == "unknown"
+    assert data["unknown_values"][0]["attribute"] == "security group sg-0123existing4567 (not in this input)"
+    assert reach(path, PROXY, DB, port="5432")["verdict"] == "denied"  # answers not about app stay known

@@ -1400,6 +1400,12 @@ class _Estate:
             return
         if not groups and kind == "application":
             groups = [self.draft.vpcs[vpc_id].default_group_id]  # AWS gives an ALB the VPC's default group
+        missing = [g for g in groups or () if g not in self.draft.groups]
+        if missing:
+            self.draft.notes.append(
+                f"{p.logical_id}: its security group {missing[0]} is not in this template: left out"
+            )
+            return
         name = self.text(p, "Name")
         attributes = p.values.get("LoadBalancerAttributes") or []
         self.edge.load_balancers[arn] = LoadBalancer(

@@ -468,6 +468,12 @@ class EstateDraft:
                 elif public_ip not in public:
                     public.append(public_ip)
             subnet = self.subnets.get(eni.subnet_id)
+            groups = []
+            for gid in dict.fromkeys(eni.group_ids):
+                if gid in self.groups:
+                    groups.append(gid)
+                else:  # an existing group the input does not describe: its rules are not known
+                    self.unknown(eni.id, f"security group {gid} (not in this input)", UnknownKind.RULES, eni.source)
             out.append(
                 NetworkInterface(
                     id=eni.id,
@@ -478,7 +484,7 @@ class EstateDraft:
                     private_ipv4s=tuple(eni.private_ipv4s),
                     ipv6s=tuple(eni.ipv6s),
                     public_ipv4s=tuple(public),
-                    group_ids=tuple(dict.fromkeys(eni.group_ids)),
+                    group_ids=tuple(groups),
                     instance_id=eni.instance_id,
                     device_index=eni.device_index,
                     interface_type=eni.interface_type,

@@ -1562,6 +1562,9 @@ class _Loader:
             if "security_groups" in res.expressions:
                 raise _Skip(f"{res.address}: its security groups are not known")
             groups = [self.draft.vpcs[vpc_id].default_group_id] if kind == "application" else []
+        missing = [g for g in groups if g not in self.draft.groups]
+        if missing:
+            raise _Skip(f"{res.address}: its security group {missing[0]} is not in this plan")
         name = res.get("name")
         dns = res.get("dns_name")
         address_type = res.get("ip_address_type")
