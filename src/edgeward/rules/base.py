@@ -52,7 +52,8 @@ SEVERITY_NAMES: tuple[str, ...] = tuple(s.value for s in Severity)
 
 @dataclass(frozen=True, slots=True)
 class Suppression:
-    """A configured exception: findings of `rule` on `resource` (exact, or `*`) are accepted until `expires`."""
+    """A configured exception: findings of `rule` on `resource` (IaC address, AWS id or ARN, or `*`) are
+    accepted until `expires` (inclusive)."""
 
     rule: str
     resource: str
@@ -63,7 +64,7 @@ class Suppression:
     def matches(self, finding: Finding) -> bool:
         if self.rule != finding.rule_id:
             return False
-        return self.resource == "*" or self.resource in (finding.resource, finding.resource_id)
+        return self.resource == "*" or self.resource in (finding.resource, finding.resource_id, finding.arn)
 
     def expired(self, today: date) -> bool:
         return today > self.expires
