@@ -38,14 +38,6 @@ from edgeward.model.network import (
 
 PROTOCOL_BY_NAME = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "all": -1}
 
-# Weights of AWS-managed prefix lists toward the security group rule quota (VPC guide,
-# working-with-aws-managed-prefix-lists); see shared/facts/network.md section 1.
-AWS_PREFIX_LIST_WEIGHTS = {
-    "com.amazonaws.global.cloudfront.origin-facing": 55,
-    "com.amazonaws.global.ipv6.cloudfront.origin-facing": 55,
-    "com.amazonaws.global.groundstation": 5,
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Context:
