@@ -90,9 +90,7 @@ class Addresses:
 
     @classmethod
     def cidr(cls, text: str) -> Addresses:
-        version, first, last = parse_cidr(text)
-        span = IntervalSet.span(first, last)
-        return cls(span, EMPTY) if version == 4 else cls(EMPTY, span)
+        return _cidr_addresses(text)
 
     @classmethod
     def address(cls, text: str) -> Addresses:
@@ -110,13 +108,28 @@ class Addresses:
 
     # -- algebra ----------------------------------------------------------------------------
     def __or__(self, other: Addresses) -> Addresses:
-        return Addresses(self.v4 | other.v4, self.v6 | other.v6)
+        v4, v6 = self.v4 | other.v4, self.v6 | other.v6
+        if v4 is self.v4 and v6 is self.v6:
+            return self
+        if v4 is other.v4 and v6 is other.v6:
+            return other
+        return Addresses(v4, v6)
 
     def __and__(self, other: Addresses) -> Addresses:
-        return Addresses(self.v4 & other.v4, self.v6 & other.v6)
+        v4, v6 = self.v4 & other.v4, self.v6 & other.v6
+        if v4 is self.v4 and v6 is self.v6:
+            return self
+        if v4 is other.v4 and v6 is other.v6:
+            return other
+        if not v4 and not v6:
+            return NONE
+        return Addresses(v4, v6)
 
     def __sub__(self, other: Addresses) -> Addresses:
-        return Addresses(self.v4 - other.v4, self.v6 - other.v6)
+        v4, v6 = self.v4 - other.v4, self.v6 - other.v6
+        if v4 is self.v4 and v6 is self.v6:
+            return self
+        return Addresses(v4, v6)
 
     def complement(self) -> Addresses:
         return Addresses(V4_UNIVERSE - self.v4, V6_UNIVERSE - self.v6)
@@ -182,8 +195,20 @@ ALL: Final = Addresses(V4_UNIVERSE, V6_UNIVERSE)
 NONE: Final = Addresses(EMPTY, EMPTY)
 
 
+@lru_cache(maxsize=65536)
+def _cidr_addresses(text: str) -> Addresses:
+    """One shared value per CIDR text (rules repeat the same CIDRs thousands of times)."""
+    version, first, last = parse_cidr(text)
+    span = IntervalSet.span(first, last)
+    return Addresses(span, EMPTY) if version == 4 else Addresses(EMPTY, span)
+
+
 def union_addresses(items: Iterable[Addresses]) -> Addresses:
     items = list(items)
+    if len(items) == 1:
+        return items[0]
+    if not items:
+        return NONE
     return Addresses(union_all(a.v4 for a in items), union_all(a.v6 for a in items))
 
 

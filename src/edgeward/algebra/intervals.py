@@ -7,6 +7,7 @@ have the same bounds tuple.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from typing import Final
 
@@ -100,16 +101,37 @@ class IntervalSet:
 
     # -- algebra ----------------------------------------------------------------------------
     def __or__(self, other: IntervalSet) -> IntervalSet:
-        if not other._bounds:
+        a, b = self._bounds, other._bounds
+        if not b or a == b:
             return self
-        if not self._bounds:
+        if not a:
             return other
+        if len(a) == 2 and len(b) == 2:  # the common case: two single intervals
+            if a[0] <= b[0]:
+                if b[0] <= a[1] + 1:
+                    return self if a[1] >= b[1] else IntervalSet._from_bounds((a[0], b[1]))
+                return IntervalSet._from_bounds(a + b)
+            if a[0] <= b[1] + 1:
+                return other if b[1] >= a[1] else IntervalSet._from_bounds((b[0], a[1]))
+            return IntervalSet._from_bounds(b + a)
         return IntervalSet(list(self) + list(other))
 
     def __and__(self, other: IntervalSet) -> IntervalSet:
         a, b = self._bounds, other._bounds
-        if not a or not b:
+        if not a or not b or a[-1] < b[0] or b[-1] < a[0]:
             return EMPTY
+        if len(a) == 2 and len(b) == 2:  # the common case: two single intervals
+            if a[0] >= b[0] and a[1] <= b[1]:
+                return self
+            if b[0] >= a[0] and b[1] <= a[1]:
+                return other
+            return IntervalSet._from_bounds((max(a[0], b[0]), min(a[1], b[1])))
+        if a == b:
+            return self
+        if len(a) == 2:
+            return other._clip(a[0], a[1])
+        if len(b) == 2:
+            return self._clip(b[0], b[1])
         out: list[int] = []
         i = j = 0
         while i < len(a) and j < len(b):
@@ -123,6 +145,20 @@ class IntervalSet:
             else:
                 j += 2
         return IntervalSet._from_bounds(tuple(out))
+
+    def _clip(self, lo: int, hi: int) -> IntervalSet:
+        """This set ∩ [lo, hi], found by bisection (the bounds are sorted)."""
+        b = self._bounds
+        i = bisect_left(b, lo)
+        j = bisect_right(b, hi)
+        if i == 0 and j == len(b):
+            return self
+        middle = b[i:j]
+        if i & 1:
+            middle = (lo, *middle)
+        if j & 1:
+            middle = (*middle, hi)
+        return IntervalSet._from_bounds(middle) if middle else EMPTY
 
     def __sub__(self, other: IntervalSet) -> IntervalSet:
         a, b = self._bounds, other._bounds
@@ -186,7 +222,13 @@ EMPTY: Final = IntervalSet._from_bounds(())
 
 def union_all(sets: Iterable[IntervalSet]) -> IntervalSet:
     """Union of many sets in one canonicalisation pass."""
+    nonempty = [s for s in sets if s._bounds]
+    if len(nonempty) <= 1:
+        return nonempty[0] if nonempty else EMPTY
+    if len(nonempty) == 2:
+        return nonempty[0] | nonempty[1]
     spans: list[tuple[int, int]] = []
-    for s in sets:
-        spans.extend(s)
+    for s in nonempty:
+        b = s._bounds
+        spans.extend(zip(b[::2], b[1::2], strict=True))
     return IntervalSet(spans)

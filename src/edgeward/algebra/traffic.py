@@ -114,14 +114,22 @@ class TrafficSpace:
     boxes: tuple[Box, ...]
 
     def __init__(self, boxes: Iterable[Box] = ()) -> None:
-        merged: dict[tuple[IntervalSet, IntervalSet], list[Addresses]] = {}
+        merged: dict[tuple[IntervalSet, IntervalSet], list[Box]] = {}
         for box in boxes:
             if not box.is_empty():
-                merged.setdefault((box.protocols, box.ports), []).append(box.peers)
+                key = (box.protocols, box.ports)
+                same = merged.get(key)
+                if same is None:
+                    merged[key] = [box]
+                else:
+                    same.append(box)
         object.__setattr__(
             self,
             "boxes",
-            tuple(Box(protos, ports, union_addresses(peers)) for (protos, ports), peers in merged.items()),
+            tuple(
+                same[0] if len(same) == 1 else Box(protos, ports, union_addresses(b.peers for b in same))
+                for (protos, ports), same in merged.items()
+            ),
         )
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -148,7 +156,19 @@ class TrafficSpace:
         return TrafficSpace(self.boxes + other.boxes)
 
     def __and__(self, other: TrafficSpace) -> TrafficSpace:
-        return TrafficSpace(a & b for a in self.boxes for b in other.boxes)
+        out: list[Box] = []
+        for a in self.boxes:
+            for b in other.boxes:
+                protocols = a.protocols & b.protocols
+                if not protocols:
+                    continue
+                ports = a.ports & b.ports
+                if not ports:
+                    continue
+                peers = a.peers & b.peers
+                if peers:
+                    out.append(Box(protocols, ports, peers))
+        return TrafficSpace(out)
 
     def __sub__(self, other: TrafficSpace) -> TrafficSpace:
         current = list(self.boxes)

@@ -32,6 +32,7 @@ from edgeward.analysis.reach import V4_ONLY, V6_ONLY, Reachability
 from edgeward.analysis.unknowns import interface_dependencies, unknowns_for
 from edgeward.model.network import NetworkInterface, RouteTarget, UnknownValue
 from edgeward.model.snapshot import Snapshot
+from edgeward.semantics.security_groups import rule_protocols_and_ports
 
 PORTED = IntervalSet([(TCP, TCP), (UDP, UDP)])
 ICMPS = IntervalSet([(ICMP, ICMP), (ICMPV6, ICMPV6)])
@@ -118,6 +119,7 @@ class Exposure:
         self.reach = reachability or Reachability(snapshot)
         self._class_space: dict[tuple[str, tuple[str, ...], bool, bool, str], TrafficSpace] = {}
         self._group_internet: dict[tuple[str, Addresses], list[Box]] = {}
+        self._internet_peers: dict[tuple[Addresses, Addresses], Addresses] = {}
 
     def interface_space(self, eni: NetworkInterface) -> TrafficSpace:
         """Exactly the (protocol, port, internet source) triples that get a reply from this interface.
@@ -148,10 +150,15 @@ class Exposure:
             restricted = self._group_internet.get(cache_key)
             if restricted is None:
                 restricted = []
-                for box in groups.group_space(group, egress=False).boxes:
-                    peers = box.peers & candidates
+                for rule in group.ingress:  # rule by rule: the group's merged space is never needed here
+                    rule_peers = groups.peers(rule).addresses
+                    memo_key = (rule_peers, candidates)
+                    peers = self._internet_peers.get(memo_key)
+                    if peers is None:
+                        peers = self._internet_peers[memo_key] = rule_peers & candidates
                     if peers:
-                        restricted.append(Box(box.protocols, box.ports, peers))
+                        protocols, ports = rule_protocols_and_ports(rule)
+                        restricted.append(Box(protocols, ports, peers))
                 self._group_internet[cache_key] = restricted
             boxes.extend(restricted)
         return TrafficSpace(boxes)
