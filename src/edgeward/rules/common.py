@@ -7,6 +7,7 @@ from typing import Any
 from edgeward.algebra.addresses import Addresses
 from edgeward.analysis.reach import representative
 from edgeward.model.network import SecurityGroup, SecurityGroupRule
+from edgeward.rules.base import Finding, Severity, resource_label
 from edgeward.rules.context import AuditContext
 from edgeward.semantics.security_groups import describe_rule
 
@@ -59,3 +60,37 @@ def sources_text(ctx: AuditContext, sources: Addresses) -> str:
 
 def example_source(sources: Addresses) -> str | None:
     return representative(sources)
+
+
+def group_finding(
+    ctx: AuditContext,
+    rule_id: str,
+    severity: Severity,
+    group: SecurityGroup,
+    title: str,
+    message: str,
+    evidence: dict[str, Any],
+    lines: list[str],
+    key: str,
+    remediation: str,
+    related: tuple[str, ...] = (),
+) -> Finding:
+    """A finding about one security group, located where the group was read."""
+    return Finding(
+        rule_id=rule_id,
+        severity=severity,
+        resource=resource_label(group.id, group.source),
+        resource_id=group.id,
+        resource_type="security-group",
+        title=title,
+        message=message,
+        evidence=evidence,
+        evidence_text=tuple(lines),
+        location=group.source,
+        key=key,
+        related=related,
+        remediation=remediation,
+        arn=ctx.group_arn(group),
+        account=group.account,
+        region=group.region,
+    )

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 
 from edgeward.model.network import PeerKind, SecurityGroup, SecurityGroupRule
-from edgeward.rules.base import Finding, Rule, Severity, resource_label
-from edgeward.rules.common import group_text, rule_evidence, rule_key, rule_line
+from edgeward.rules.base import Finding, Rule, Severity
+from edgeward.rules.common import group_finding, group_text, rule_evidence, rule_key, rule_line
 from edgeward.rules.context import AuditContext
 from edgeward.semantics.security_groups import describe_rule
 
@@ -17,39 +17,6 @@ DEFAULT_SG_DOC = "https://docs.aws.amazon.com/vpc/latest/userguide/default-secur
 CIS_DEFAULT_SG = "https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-2"
 UNUSED_DOC = "https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-22"
 TAG_DOC = "https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html"
-
-
-def _finding(
-    ctx: AuditContext,
-    rule_id: str,
-    severity: Severity,
-    group: SecurityGroup,
-    title: str,
-    message: str,
-    evidence: dict[str, object],
-    lines: list[str],
-    key: str,
-    remediation: str,
-    related: tuple[str, ...] = (),
-) -> Finding:
-    return Finding(
-        rule_id=rule_id,
-        severity=severity,
-        resource=resource_label(group.id, group.source),
-        resource_id=group.id,
-        resource_type="security-group",
-        title=title,
-        message=message,
-        evidence=evidence,
-        evidence_text=tuple(lines),
-        location=group.source,
-        key=key,
-        related=related,
-        remediation=remediation,
-        arn=ctx.group_arn(group),
-        account=group.account,
-        region=group.region,
-    )
 
 
 # -- EW501: stale references ----------------------------------------------------------------
@@ -76,7 +43,7 @@ def check_stale_references(ctx: AuditContext) -> Iterator[Finding]:
             severity, why = stale
             assert rule.group is not None
             verdict = "cannot be verified" if severity is Severity.INFO else "is stale"
-            yield _finding(
+            yield group_finding(
                 ctx,
                 "EW501",
                 severity,
@@ -98,7 +65,7 @@ def check_default_group_rules(ctx: AuditContext) -> Iterator[Finding]:
         if not group.is_default or not (group.ingress or group.egress):
             continue
         rules = group.ingress + group.egress
-        yield _finding(
+        yield group_finding(
             ctx,
             "EW502",
             Severity.MEDIUM,
@@ -119,7 +86,7 @@ def check_default_group_in_use(ctx: AuditContext) -> Iterator[Finding]:
         members = ctx.snapshot.members_of_group.get(group.id, ())
         if not group.is_default or not members:
             continue
-        yield _finding(
+        yield group_finding(
             ctx,
             "EW503",
             Severity.MEDIUM,
@@ -153,7 +120,7 @@ def check_unused_groups(ctx: AuditContext) -> Iterator[Finding]:
             continue
         by = sorted(set(referenced.get(group.id, [])))
         note = f" It is referenced by {', '.join(by)}, whose rules therefore match nobody through it." if by else ""
-        yield _finding(
+        yield group_finding(
             ctx,
             "EW504",
             Severity.LOW,
@@ -198,7 +165,7 @@ def check_descriptions(ctx: AuditContext) -> Iterator[Finding]:
             parts.append("the group has no meaningful description")
         if undocumented:
             parts.append(f"{len(undocumented)} of {len(group.ingress) + len(group.egress)} rules have no description")
-        yield _finding(
+        yield group_finding(
             ctx,
             "EW505",
             Severity.INFO,
@@ -235,7 +202,7 @@ def check_tag_policy(ctx: AuditContext) -> Iterator[Finding]:
             problems.append(f"missing tag(s) {', '.join(missing)}")
         if bad_name:
             problems.append(f"name {group.name!r} does not match {policy.name_pattern!r}")
-        yield _finding(
+        yield group_finding(
             ctx,
             "EW506",
             Severity.LOW,

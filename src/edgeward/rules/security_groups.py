@@ -16,6 +16,7 @@ from edgeward.rules.base import Finding, Rule, Severity, resource_label
 from edgeward.rules.common import (
     direction,
     example_source,
+    group_finding,
     group_text,
     rule_evidence,
     rule_key,
@@ -352,39 +353,6 @@ def check_open_unreachable(ctx: AuditContext) -> Iterator[Finding]:
 
 
 # -- EW105: wide port ranges open to internet addresses --------------------------------------
-def _group_finding(
-    ctx: AuditContext,
-    rule_id: str,
-    severity: Severity,
-    group: SecurityGroup,
-    title: str,
-    message: str,
-    evidence: dict[str, Any],
-    lines: list[str],
-    key: str,
-    remediation: str,
-    related: tuple[str, ...] = (),
-) -> Finding:
-    return Finding(
-        rule_id=rule_id,
-        severity=severity,
-        resource=resource_label(group.id, group.source),
-        resource_id=group.id,
-        resource_type="security-group",
-        title=title,
-        message=message,
-        evidence=evidence,
-        evidence_text=tuple(lines),
-        location=group.source,
-        key=key,
-        related=related,
-        remediation=remediation,
-        arn=ctx.group_arn(group),
-        account=group.account,
-        region=group.region,
-    )
-
-
 def _reachable_members(
     ctx: AuditContext, group: SecurityGroup, protocol: int, ports: IntervalSet, peers: Addresses
 ) -> list[str]:
@@ -413,7 +381,7 @@ def check_wide_port_ranges(ctx: AuditContext) -> Iterator[Finding]:
                 if reachable
                 else "not reachable from the internet today"
             )
-            yield _group_finding(
+            yield group_finding(
                 ctx,
                 "EW105",
                 Severity.MEDIUM,
@@ -475,7 +443,7 @@ def check_ipv6_bypass(ctx: AuditContext) -> Iterator[Finding]:
             lines = [f"IPv4 restricted by {rule_line(group, r)}" for r in v4_rules]
             lines += [f"IPv6 open by {rule_line(group, r)}" for r in v6_rules]
             lines.append(state)
-            yield _group_finding(
+            yield group_finding(
                 ctx,
                 "EW106",
                 severity,
@@ -532,7 +500,7 @@ def check_large_cidrs(ctx: AuditContext) -> Iterator[Finding]:
             protocols, ports = rule_protocols_and_ports(rule)
             reachable = _reachable_members(ctx, group, TCP if TCP in protocols else protocols.min(), ports, public)
             state = f"reachable on {', '.join(reachable)}" if reachable else "not reachable from the internet today"
-            yield _group_finding(
+            yield group_finding(
                 ctx,
                 "EW107",
                 Severity.MEDIUM,
@@ -573,7 +541,7 @@ def check_never_matching(ctx: AuditContext) -> Iterator[Finding]:
             names = ", ".join(c[0] for c in hit)
             why = "; ".join(c[2] for c in hit)
             side = "destination" if rule.egress else "source"
-            yield _group_finding(
+            yield group_finding(
                 ctx,
                 "EW108",
                 Severity.LOW,
@@ -650,7 +618,7 @@ def check_subsumed(ctx: AuditContext) -> Iterator[Finding]:
                     continue
                 redundant.add(i)
                 by = [rules[j] for j in cover]
-                yield _group_finding(
+                yield group_finding(
                     ctx,
                     "EW109",
                     Severity.LOW,
