@@ -133,12 +133,13 @@ def load_snapshot(
 def _load_aws_json(source: Path) -> Snapshot:
     from edgeward.sources import aws_json
 
-    if source.is_dir():
-        collected = aws_json.collect_directory(source)
-    else:
-        collected = aws_json.Collected()
-        aws_json.dispatch(collected, aws_json.read_json(source), Context(file=str(source)))
-    return snapshot_from_collected(collected)
+    with aws_json.gc_paused():
+        if source.is_dir():
+            collected = aws_json.collect_directory(source)
+        else:
+            collected = aws_json.Collected()
+            aws_json.dispatch(collected, aws_json.read_json(source), Context(file=str(source)))
+        return snapshot_from_collected(collected)
 
 
 def snapshot_from_collected(collected: Collected, *, collection: CollectionReport | None = None) -> Snapshot:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from edgeward.algebra.addresses import AddressError, parse_cidr
 from edgeward.errors import InputError
@@ -54,13 +54,22 @@ class Context:
         return InputError(message, file=self.file, place=place)
 
 
+def _is_map(value: object) -> TypeGuard[Mapping[str, Any]]:
+    """`isinstance(value, Mapping)`, with json's dict first (the ABC check is slow on hot paths)."""
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def _obj(value: Any, ctx: Context, place: str) -> Mapping[str, Any]:
+    if type(value) is dict:  # what json gives: skip the slower ABC check
+        return value
     if not isinstance(value, Mapping):
         raise ctx.error(place, f"expected an object, found {type(value).__name__}")
     return value
 
 
 def _list(value: Any, ctx: Context, place: str) -> Sequence[Any]:
+    if type(value) is list:
+        return value
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -105,7 +114,7 @@ def _tags(obj: Mapping[str, Any], key: str = "Tags") -> tuple[tuple[str, str], .
     out: list[tuple[str, str]] = []
     if isinstance(raw, list):
         for tag in raw:
-            if isinstance(tag, Mapping) and isinstance(tag.get("Key"), str):
+            if _is_map(tag) and isinstance(tag.get("Key"), str):
                 out.append((tag["Key"], str(tag.get("Value", ""))))
     return tuple(out)
 
@@ -293,7 +302,7 @@ def internet_gateways(items: Sequence[Any], ctx: Context, *, egress_only: bool =
         vpc_ids = tuple(
             str(a["VpcId"])
             for a in _list(item.get("Attachments"), ctx, f"{place}.Attachments")
-            if isinstance(a, Mapping) and a.get("VpcId") and a.get("State", "available") in ("available", "attached")
+            if _is_map(a) and a.get("VpcId") and a.get("State", "available") in ("available", "attached")
         )
         out.append(
             InternetGateway(
@@ -313,7 +322,7 @@ def nat_gateways(items: Sequence[Any], ctx: Context) -> list[NatGateway]:
     for i, raw in enumerate(items):
         place = f"NatGateways[{i}]"
         item = _obj(raw, ctx, place)
-        addresses = [a for a in _list(item.get("NatGatewayAddresses"), ctx, place) if isinstance(a, Mapping)]
+        addresses = [a for a in _list(item.get("NatGatewayAddresses"), ctx, place) if _is_map(a)]
         out.append(
             NatGateway(
                 id=_str(item, "NatGatewayId", ctx, place),
@@ -356,7 +365,7 @@ def peering_connections(items: Sequence[Any], ctx: Context) -> list[PeeringConne
                 id=_str(item, "VpcPeeringConnectionId", ctx, place),
                 requester=side("RequesterVpcInfo"),
                 accepter=side("AccepterVpcInfo"),
-                status=str(status.get("Code", "unknown")) if isinstance(status, Mapping) else "unknown",
+                status=str(status.get("Code", "unknown")) if _is_map(status) else "unknown",
                 source=ctx.ref(place),
             )
         )
@@ -371,7 +380,7 @@ def vpn_gateways(items: Sequence[Any], ctx: Context) -> list[VpnGateway]:
         vpc_ids = tuple(
             str(a["VpcId"])
             for a in _list(item.get("VpcAttachments"), ctx, place)
-            if isinstance(a, Mapping) and a.get("State") == "attached"
+            if _is_map(a) and a.get("State") == "attached"
         )
         out.append(
             VpnGateway(
@@ -396,7 +405,7 @@ def vpn_tunnels(items: Sequence[Any], ctx: Context) -> dict[str, tuple[int, int]
         telemetry = [
             t
             for t in _list(item.get("VgwTelemetry"), ctx, f"VpnConnections[{i}].VgwTelemetry")
-            if isinstance(t, Mapping)
+            if _is_map(t)
         ]
         up = sum(1 for t in telemetry if str(t.get("Status", "")).upper() == "UP")
         prev_up, prev_total = out.get(vgw, (0, 0))
@@ -409,24 +418,24 @@ def _interface(item: Mapping[str, Any], ctx: Context, place: str, instance_id: s
     privates: list[str] = []
     publics: list[str] = []
     entries = _list(item.get("PrivateIpAddresses"), ctx, f"{place}.PrivateIpAddresses")
-    for entry in sorted((e for e in entries if isinstance(e, Mapping)), key=lambda e: not e.get("Primary", False)):
+    for entry in sorted((e for e in entries if _is_map(e)), key=lambda e: not e.get("Primary", False)):
         if entry.get("PrivateIpAddress"):
             privates.append(str(entry["PrivateIpAddress"]))
         assoc = entry.get("Association")
-        if isinstance(assoc, Mapping) and assoc.get("PublicIp"):
+        if _is_map(assoc) and assoc.get("PublicIp"):
             publics.append(str(assoc["PublicIp"]))
     if not privates and item.get("PrivateIpAddress"):
         privates.append(str(item["PrivateIpAddress"]))
     assoc = item.get("Association")
-    if isinstance(assoc, Mapping) and assoc.get("PublicIp") and str(assoc["PublicIp"]) not in publics:
+    if _is_map(assoc) and assoc.get("PublicIp") and str(assoc["PublicIp"]) not in publics:
         publics.insert(0, str(assoc["PublicIp"]))
     ipv6s = tuple(
         str(a["Ipv6Address"])
         for a in _list(item.get("Ipv6Addresses"), ctx, f"{place}.Ipv6Addresses")
-        if isinstance(a, Mapping) and a.get("Ipv6Address")
+        if _is_map(a) and a.get("Ipv6Address")
     )
-    attachment = item.get("Attachment") if isinstance(item.get("Attachment"), Mapping) else {}
-    assert isinstance(attachment, Mapping)
+    attachment = item.get("Attachment") if _is_map(item.get("Attachment")) else {}
+    assert _is_map(attachment)
     groups = tuple(
         _str(_obj(g, ctx, f"{place}.Groups[{j}]"), "GroupId", ctx, f"{place}.Groups[{j}]")
         for j, g in enumerate(_list(item.get("Groups"), ctx, f"{place}.Groups"))
@@ -460,10 +469,31 @@ def network_interfaces(items: Sequence[Any], ctx: Context) -> list[NetworkInterf
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class PendingInterface:
+    """An interface described inside Reservations, transformed only if NetworkInterfaces lacks it."""
+
+    id: str
+    item: Mapping[str, Any]
+    ctx: Context
+    place: str
+    instance_id: str
+
+    def transform(self) -> NetworkInterface:
+        return _interface(self.item, self.ctx, self.place, self.instance_id)
+
+
 def reservations(items: Sequence[Any], ctx: Context) -> tuple[list[Instance], list[NetworkInterface]]:
     """Instances, and the interfaces described inside them (used when NetworkInterfaces is absent)."""
+    instances, pending = reservations_lean(items, ctx)
+    return instances, [p.transform() for p in pending]
+
+
+def reservations_lean(items: Sequence[Any], ctx: Context) -> tuple[list[Instance], list[PendingInterface]]:
+    """Instances, and their interfaces left untransformed: a full describe-instances output repeats
+    every interface of describe-network-interfaces, so transforming them twice is wasted work."""
     instances: list[Instance] = []
-    interfaces: list[NetworkInterface] = []
+    interfaces: list[PendingInterface] = []
     for i, raw in enumerate(items):
         reservation = _obj(raw, ctx, f"Reservations[{i}]")
         owner = _opt_str(reservation, "OwnerId") or ctx.account
@@ -472,21 +502,26 @@ def reservations(items: Sequence[Any], ctx: Context) -> tuple[list[Instance], li
             inst = _obj(raw_inst, ctx, place)
             instance_id = _str(inst, "InstanceId", ctx, place)
             state = inst.get("State")
-            enis = []
+            enis: list[tuple[int, PendingInterface]] = []
             for k, raw_eni in enumerate(_list(inst.get("NetworkInterfaces"), ctx, f"{place}.NetworkInterfaces")):
                 eni_place = f"{place}.NetworkInterfaces[{k}]"
-                eni_obj = dict(_obj(raw_eni, ctx, eni_place))
-                eni_obj.setdefault("OwnerId", owner)
-                enis.append(_interface(eni_obj, ctx, eni_place, instance_id))
-            enis.sort(key=lambda e: e.device_index if e.device_index is not None else 99)
-            interfaces.extend(enis)
+                eni_obj = _obj(raw_eni, ctx, eni_place)
+                if "OwnerId" not in eni_obj:
+                    eni_obj = {**eni_obj, "OwnerId": owner}
+                attachment = eni_obj.get("Attachment")
+                device_index = attachment.get("DeviceIndex") if _is_map(attachment) else None
+                order = int(device_index) if isinstance(device_index, int) else 99
+                eni_id = _str(eni_obj, "NetworkInterfaceId", ctx, eni_place)
+                enis.append((order, PendingInterface(eni_id, eni_obj, ctx, eni_place, instance_id)))
+            enis.sort(key=lambda e: e[0])
+            interfaces.extend(e for _, e in enis)
             instances.append(
                 Instance(
                     id=instance_id,
                     account=owner,
                     region=ctx.region,
-                    interface_ids=tuple(e.id for e in enis),
-                    state=str(state.get("Name", "running")) if isinstance(state, Mapping) else "running",
+                    interface_ids=tuple(e.id for _, e in enis),
+                    state=str(state.get("Name", "running")) if _is_map(state) else "running",
                     tags=_tags(inst),
                     source=ctx.ref(place),
                 )
@@ -501,68 +536,38 @@ def _permission_rules(
     protocol = protocol_number(perm.get("IpProtocol", "-1"), ctx, f"{place}.IpProtocol")
     from_port = _opt_int(perm, "FromPort", ctx, place)
     to_port = _opt_int(perm, "ToPort", ctx, place)
-    base: dict[str, Any] = {
-        "group_id": group_id,
-        "egress": egress,
-        "protocol": protocol,
-        "from_port": from_port,
-        "to_port": to_port,
-    }
     rules: list[SecurityGroupRule] = []
-    for j, r in enumerate(_list(perm.get("IpRanges"), ctx, f"{place}.IpRanges")):
-        where = f"{place}.IpRanges[{j}]"
-        cidr = _cidr(_obj(r, ctx, where).get("CidrIp"), ctx, f"{where}.CidrIp")
-        rules.append(
-            SecurityGroupRule(
-                **base,
-                peer_kind=PeerKind.CIDR,
-                cidr=cidr,
-                description=str(r.get("Description", "")),
-                position=where,
+    # Positional construction: the hot loop of a large load (one rule per CIDR, list or group).
+    rule = SecurityGroupRule
+    CIDR, LISTED, GROUP = PeerKind.CIDR, PeerKind.PREFIX_LIST, PeerKind.SECURITY_GROUP
+    for key, cidr_key in (("IpRanges", "CidrIp"), ("Ipv6Ranges", "CidrIpv6")):
+        for j, r in enumerate(_list(perm.get(key), ctx, f"{place}.{key}")):
+            where = f"{place}.{key}[{j}]"
+            cidr = _cidr(_obj(r, ctx, where).get(cidr_key), ctx, f"{where}.{cidr_key}")
+            description = str(r.get("Description", ""))
+            rules.append(
+                rule(group_id, egress, protocol, from_port, to_port, CIDR, cidr, None, None, description, None, where)
             )
-        )
-    for j, r in enumerate(_list(perm.get("Ipv6Ranges"), ctx, f"{place}.Ipv6Ranges")):
-        where = f"{place}.Ipv6Ranges[{j}]"
-        cidr = _cidr(_obj(r, ctx, where).get("CidrIpv6"), ctx, f"{where}.CidrIpv6")
-        rules.append(
-            SecurityGroupRule(
-                **base,
-                peer_kind=PeerKind.CIDR,
-                cidr=cidr,
-                description=str(r.get("Description", "")),
-                position=where,
-            )
-        )
     for j, r in enumerate(_list(perm.get("PrefixListIds"), ctx, f"{place}.PrefixListIds")):
         where = f"{place}.PrefixListIds[{j}]"
         pl = _str(_obj(r, ctx, where), "PrefixListId", ctx, where)
+        description = str(r.get("Description", ""))
         rules.append(
-            SecurityGroupRule(
-                **base,
-                peer_kind=PeerKind.PREFIX_LIST,
-                prefix_list_id=pl,
-                description=str(r.get("Description", "")),
-                position=where,
-            )
+            rule(group_id, egress, protocol, from_port, to_port, LISTED, None, None, pl, description, None, where)
         )
     for j, r in enumerate(_list(perm.get("UserIdGroupPairs"), ctx, f"{place}.UserIdGroupPairs")):
         where = f"{place}.UserIdGroupPairs[{j}]"
         pair = _obj(r, ctx, where)
         ref = GroupReference(
-            group_id=_str(pair, "GroupId", ctx, where),
-            user_id=_opt_str(pair, "UserId"),
-            vpc_id=_opt_str(pair, "VpcId"),
-            peering_id=_opt_str(pair, "VpcPeeringConnectionId"),
-            peering_status=_opt_str(pair, "PeeringStatus"),
+            _str(pair, "GroupId", ctx, where),
+            _opt_str(pair, "UserId"),
+            _opt_str(pair, "VpcId"),
+            _opt_str(pair, "VpcPeeringConnectionId"),
+            _opt_str(pair, "PeeringStatus"),
         )
+        description = str(pair.get("Description", ""))
         rules.append(
-            SecurityGroupRule(
-                **base,
-                peer_kind=PeerKind.SECURITY_GROUP,
-                group=ref,
-                description=str(pair.get("Description", "")),
-                position=where,
-            )
+            rule(group_id, egress, protocol, from_port, to_port, GROUP, None, ref, None, description, None, where)
         )
     return rules
 
@@ -640,8 +645,8 @@ def _nacl_entry(item: Mapping[str, Any], ctx: Context, place: str) -> NaclEntry:
     action = str(item.get("RuleAction", "")).lower()
     if action not in ("allow", "deny"):
         raise ctx.error(f"{place}.RuleAction", f"must be allow or deny, got {action!r}")
-    ports = item.get("PortRange") if isinstance(item.get("PortRange"), Mapping) else None
-    icmp = item.get("IcmpTypeCode") if isinstance(item.get("IcmpTypeCode"), Mapping) else None
+    ports = item.get("PortRange") if _is_map(item.get("PortRange")) else None
+    icmp = item.get("IcmpTypeCode") if _is_map(item.get("IcmpTypeCode")) else None
     return NaclEntry(
         rule_number=number,
         egress=bool(item.get("Egress", False)),
@@ -668,7 +673,7 @@ def network_acls(items: Sequence[Any], ctx: Context) -> list[NetworkAcl]:
         subnet_ids = tuple(
             str(a["SubnetId"])
             for a in _list(item.get("Associations"), ctx, f"{place}.Associations")
-            if isinstance(a, Mapping) and a.get("SubnetId")
+            if _is_map(a) and a.get("SubnetId")
         )
         out.append(
             NetworkAcl(
