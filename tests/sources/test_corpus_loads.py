@@ -46,3 +46,32 @@ def test_multi_account_layout_keeps_each_resources_owner(corpus: Path) -> None:
     s = load_snapshot(corpus / "test-vpc-peering-multi-account")
     assert {vpc.account for vpc in s.vpcs.values()} == {"028403472736", "951601349076"}
     assert {v.region for v in s.vpcs.values()} == {"us-east-1"}
+
+
+def _write(path: Path, payload: dict[str, object]) -> None:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload))
+
+
+def test_a_shared_vpc_seen_from_two_accounts_loads_once(tmp_path: Path) -> None:
+    """A VPC shared through RAM: owner and participant both describe its VPC and subnets."""
+    vpc = {"VpcId": "vpc-shared", "CidrBlock": "10.0.0.0/16", "OwnerId": "111111111111"}
+    subnet = {"SubnetId": "subnet-shared", "VpcId": "vpc-shared", "CidrBlock": "10.0.1.0/24", "OwnerId": "111111111111"}
+    for account in ("111111111111", "222222222222"):
+        base = tmp_path / "accounts" / account / "us-east-1"
+        _write(base / "Vpcs.json", {"Vpcs": [vpc]})
+        _write(base / "Subnets.json", {"Subnets": [subnet]})
+    snapshot = load_snapshot(tmp_path)
+    assert list(snapshot.vpcs) == ["vpc-shared"]
+    assert list(snapshot.subnets) == ["subnet-shared"]
+
+
+def test_two_different_resources_with_one_id_are_an_error(tmp_path: Path) -> None:
+    from edgeward.errors import ModelError
+
+    _write(tmp_path / "a" / "Vpcs.json", {"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]})
+    _write(tmp_path / "b" / "Vpcs.json", {"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.9.0.0/16"}]})
+    with pytest.raises(ModelError, match="duplicate VPC id vpc-1"):
+        load_snapshot(tmp_path)
