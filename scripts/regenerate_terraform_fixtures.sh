@@ -5,6 +5,8 @@
 # /opt/tf-plugins; set TF_PLUGIN_MIRROR). No AWS access: plans use -refresh=false and a provider
 # that skips every credential and account check.
 #
+# Usage: scripts/regenerate_terraform_fixtures.sh [CASE...]   (default: every case directory)
+#
 # Each case directory holds main.tf (and modules/); it gets:
 #   plan.json   terraform show -json of a plan made with no state (values "known after apply")
 # and, when the case has applied.json (what AWS would assign: ids, addresses):
@@ -27,7 +29,14 @@ provider_installation {
 RC
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 
-for case_dir in "$repo"/tests/sources/terraform/*/; do
+cases=()
+if [ "$#" -gt 0 ]; then
+  for name in "$@"; do cases+=("$repo/tests/sources/terraform/$name/"); done
+else
+  cases=("$repo"/tests/sources/terraform/*/)
+fi
+
+for case_dir in "${cases[@]}"; do
   name=$(basename "$case_dir")
   echo "== $name"
   build="$work/$name"

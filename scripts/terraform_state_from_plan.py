@@ -61,7 +61,7 @@ def main() -> None:
     unknown = {rc["address"]: rc["change"].get("after_unknown", {}) for rc in plan.get("resource_changes", [])}
     configs = config_resources(plan["configuration"])
     resources = [r for r in walk(plan["planned_values"]["root_module"]) if r["mode"] == "managed"]
-    values: dict[str, dict[str, Any]] = {r["address"]: dict(r["values"]) for r in resources}
+    values: dict[str, dict[str, Any]] = {r["address"]: dict(r.get("values") or {}) for r in resources}
     by_config: dict[str, list[str]] = {}
     for r in resources:
         by_config.setdefault(INDEX.sub("", r["address"]), []).append(r["address"])

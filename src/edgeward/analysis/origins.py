@@ -49,7 +49,13 @@ from edgeward.model.edge import (
 )
 from edgeward.model.network import NetworkInterface
 from edgeward.model.snapshot import Snapshot
-from edgeward.semantics.cloudfront import OriginFacing, Resolution, origin_facing, resolve_origin
+from edgeward.semantics.cloudfront import (
+    OriginFacing,
+    Resolution,
+    origin_dependencies,
+    origin_facing,
+    resolve_origin,
+)
 from edgeward.semantics.load_balancers import (
     ListenerJudgement,
     edge_of,
@@ -181,6 +187,10 @@ class OriginAnalysis:
         case = _Case()
         res = resolve_origin(self.snapshot, self.edge, origin)
         case.evidence.extend(res.via)
+        pending = unknowns_for(self.snapshot, origin_dependencies(self.edge, dist.id, origin, res))
+        if pending:  # a Terraform plan or template leaves values it depends on unknown
+            case.worsen(UNKNOWN, "depends on values not known until the change is applied")
+            case.evidence.extend(u.describe() for u in pending)
         if not dist.enabled:
             case.notes.append(f"distribution {dist.id} is disabled")
         if res.kind == "unknown":

@@ -82,6 +82,26 @@ class Resolution:
         return "unknown"
 
 
+def origin_dependencies(edge: EdgeEstate, dist_id: str, origin: Origin, res: Resolution) -> set[str]:
+    """Ids under which an IaC loader records the unknown values an origin's verdict depends on: the origin
+    itself (`<distribution id>#<origin id>`: its domain, headers, OAC), the resource it resolves to (load
+    balancer ARN, bucket ARN, function ARN, VPC origin id), and the web ACLs on the load balancer."""
+    ids = {f"{dist_id}#{origin.id}"}
+    if origin.oac_id:
+        ids.add(origin.oac_id)
+    if res.vpc_origin is not None:
+        ids.add(res.vpc_origin.id)
+    if res.load_balancer is not None:
+        ids.add(res.load_balancer.arn)
+        for acl in edge.web_acls_of_resource.get(res.load_balancer.arn, ()):
+            ids.add(acl)
+    if res.bucket_name:
+        ids.add(f"arn:aws:s3:::{res.bucket_name}")
+    if res.function_url is not None:
+        ids.add(res.function_url.function_arn)
+    return ids
+
+
 def resolve_origin(snapshot: Snapshot, edge: EdgeEstate, origin: Origin) -> Resolution:
     """The resource behind an origin, or `unknown` naming what the snapshot is missing."""
     if origin.vpc_origin_id:

@@ -17,9 +17,27 @@ separate resources, in any order), then `finish()` freezes it into a `NetworkEst
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 
-from edgeward.model.edge import EdgeEstate, Listener, ListenerRule, LoadBalancer, Target, TargetGroup
+from edgeward.model.edge import (
+    Distribution,
+    DnsRecord,
+    EdgeEstate,
+    IpSet,
+    LambdaFunctionUrl,
+    Listener,
+    ListenerRule,
+    LoadBalancer,
+    OriginAccessControl,
+    PublicAccessBlock,
+    S3Bucket,
+    Target,
+    TargetGroup,
+    VpcOrigin,
+    WebAcl,
+    WebAclAssociation,
+)
 from edgeward.model.network import (
     GroupReference,
     Instance,
@@ -535,10 +553,33 @@ def _reindex(routes: list[Route]) -> list[Route]:
     return [replace(r, index=i) for i, r in enumerate(routes)]
 
 
-# -- load balancers (Elastic Load Balancing v2) -------------------------------------------------
+# -- the edge estate ---------------------------------------------------------------------------
+@dataclass
+class BucketDraft:
+    """An S3 bucket while a loader reads it: the bucket, its policy, Block Public Access and website
+    configuration may come from separate resources, in any order."""
+
+    name: str
+    source: SourceRef
+    region: str | None = None
+    policy: str | None = None
+    policy_known: bool = True  # an IaC input describes the whole bucket: no policy resource, no policy
+    public_access_block: PublicAccessBlock | None = None
+    website: bool = False
+    redirect_all: str | None = None
+
+
+@dataclass
+class FunctionPermission:
+    """One `aws_lambda_permission` / `AWS::Lambda::Permission`: a statement of the function's resource policy."""
+
+    function: str  # the function's ARN or name, as the permission names it
+    statement: dict[str, object]
+
+
 @dataclass
 class EdgeDraft:
-    """Load balancers, listeners, rules and target groups while a loader reads them."""
+    """The edge estate while a loader reads it: CloudFront, Elastic Load Balancing v2, WAF, S3, Lambda."""
 
     load_balancers: dict[str, LoadBalancer] = field(default_factory=dict)
     listeners: dict[str, Listener] = field(default_factory=dict)
@@ -546,9 +587,33 @@ class EdgeDraft:
     rules_unknown: set[str] = field(default_factory=set)  # listeners with a rule not fully known
     target_groups: dict[str, TargetGroup] = field(default_factory=dict)
     targets: dict[str, list[Target]] = field(default_factory=dict)
+    distributions: dict[str, Distribution] = field(default_factory=dict)
+    oacs: dict[str, OriginAccessControl] = field(default_factory=dict)
+    vpc_origins: dict[str, VpcOrigin] = field(default_factory=dict)
+    web_acls: dict[str, WebAcl] = field(default_factory=dict)
+    ip_sets: dict[str, IpSet] = field(default_factory=dict)
+    associations: list[WebAclAssociation] = field(default_factory=list)
+    buckets: dict[str, BucketDraft] = field(default_factory=dict)
+    function_urls: dict[str, LambdaFunctionUrl] = field(default_factory=dict)
+    permissions: list[FunctionPermission] = field(default_factory=list)
+    function_aliases: dict[str, str] = field(default_factory=dict)  # function name or placeholder -> the URL's key
+    dns_records: list[DnsRecord] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def finish(self) -> EdgeEstate:
+    def bucket(self, name: str, source: SourceRef) -> BucketDraft:
+        if name not in self.buckets:
+            self.buckets[name] = BucketDraft(name, source)
+        return self.buckets[name]
+
+    def _function_policy(self, url: LambdaFunctionUrl) -> str | None:
+        names = {url.function_arn, url.function_name}
+        names |= {k for k, v in self.function_aliases.items() if v in names}
+        statements = [p.statement for p in self.permissions if p.function in names]
+        if not statements:
+            return None
+        return json.dumps({"Version": "2012-10-17", "Id": "default", "Statement": statements})
+
+    def finish(self, account: str = "unknown") -> EdgeEstate:
         """Listeners get their rules (None when one is not known: the analyses then say `unknown`);
         target groups their targets and the load balancers that forward to them."""
         listeners = []
@@ -570,9 +635,33 @@ class EdgeDraft:
             replace(tg, load_balancer_arns=tuple(users.get(tg.arn, ())), targets=tuple(self.targets.get(tg.arn, ())))
             for tg in self.target_groups.values()
         )
+        buckets = tuple(
+            S3Bucket(
+                name=b.name,
+                account=account,
+                region=b.region,
+                policy=b.policy,
+                policy_known=b.policy_known,
+                public_access_block=b.public_access_block,
+                website=b.website,
+                website_redirect_all=b.redirect_all,
+                source=b.source,
+            )
+            for b in self.buckets.values()
+        )
+        urls = tuple(replace(u, policy=self._function_policy(u)) for u in self.function_urls.values())
         return EdgeEstate(
+            distributions=tuple(self.distributions.values()),
+            origin_access_controls=tuple(self.oacs.values()),
+            vpc_origins=tuple(self.vpc_origins.values()),
             load_balancers=tuple(self.load_balancers.values()),
             listeners=tuple(listeners),
             target_groups=groups,
+            web_acls=tuple(self.web_acls.values()),
+            ip_sets=tuple(self.ip_sets.values()),
+            web_acl_associations=tuple(self.associations),
+            buckets=buckets,
+            function_urls=urls,
+            dns_records=tuple(self.dns_records),
             notes=tuple(self.notes),
         )

@@ -34,13 +34,30 @@ import ipaddress
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
 from edgeward.algebra.addresses import AddressError, parse_cidr
 from edgeward.errors import InputError
-from edgeward.model.edge import EdgeEstate, Listener, ListenerRule, LoadBalancer, RuleAction, Target, TargetGroup
+from edgeward.model.edge import (
+    DnsRecord,
+    EdgeEstate,
+    IpSet,
+    LambdaFunctionUrl,
+    Listener,
+    ListenerRule,
+    LoadBalancer,
+    OriginAccessControl,
+    PublicAccessBlock,
+    RuleAction,
+    Target,
+    TargetGroup,
+    VpcOrigin,
+    WafRule,
+    WebAcl,
+    WebAclAssociation,
+)
 from edgeward.model.network import (
     GroupReference,
     InternetGateway,
@@ -54,7 +71,8 @@ from edgeward.model.network import (
     SourceRef,
     UnknownKind,
 )
-from edgeward.sources.aws_edge import rule_action, rule_condition
+from edgeward.sources.aws_edge import distribution as api_distribution
+from edgeward.sources.aws_edge import rule_action, rule_condition, waf_statement
 from edgeward.sources.aws_transform import PROTOCOL_BY_NAME, Context
 from edgeward.sources.cloudfront_ranges import ORIGIN_FACING_NAMES
 from edgeward.sources.iac import (
@@ -62,6 +80,7 @@ from edgeward.sources.iac import (
     AddressDraft,
     EdgeDraft,
     EstateDraft,
+    FunctionPermission,
     GroupDraft,
     InstanceDraft,
     InterfaceDraft,
@@ -70,6 +89,15 @@ from edgeward.sources.iac import (
     RouteTableDraft,
     SubnetDraft,
     VpcDraft,
+)
+from edgeward.sources.iac_edge import (
+    STATEMENT_KEYS,
+    camel,
+    first_block,
+    names,
+    permission_statement,
+    plain_search,
+    tf_action,
 )
 
 PLACEHOLDER = "tf:"
@@ -100,6 +128,14 @@ UNKNOWN: Any = _UnknownType()
 
 class _Skip(Exception):
     """A resource that cannot be placed in the estate (its VPC or subnet is not known)."""
+
+
+class _Unknown(Exception):
+    """A value inside a nested block that the plan does not know (args: where)."""
+
+
+class _Error(Exception):
+    """Bad input inside a nested block (args: place, message)."""
 
 
 @dataclass
@@ -296,6 +332,8 @@ def read_document(doc: Any, file: str) -> _Doc:
     for address, raw in raws.items():
         mode = str(raw.get("mode", "managed"))
         vals = raw.get("values")
+        if vals is None and is_plan and mode == "managed":
+            vals = {}  # Terraform leaves out the values of a planned resource when none is known yet
         if not isinstance(vals, Mapping):
             raise _error(file, address, "expected values")
         config = _INDEX_RE.sub("", address)
@@ -425,7 +463,11 @@ ID_ALIASES = {
             "aws_alb_target_group",
         )
     },
+    ("aws_s3_bucket", "id"): "bucket",  # a bucket's id is its name
 }
+# Attributes whose unknown value an origin domain (or a DNS record) names by reference: the
+# placeholder `tf:<address>.<attribute>` is given to both ends, so the reference resolves.
+DNS_PLACEHOLDERS = {("aws_lb", "dns_name"), ("aws_alb", "dns_name"), ("aws_lambda_function_url", "function_url")}
 
 
 class _Loader:
@@ -451,10 +493,37 @@ class _Loader:
 
     def _target_value(self, target: Res, attr: str | None) -> Any:
         attr = attr or "id"
-        if attr == "id" or attr.endswith("_id") or (target.type, attr) in ID_ALIASES:
+        if target.type == "aws_s3_bucket" and attr != "id":
+            derived = self.bucket_attribute(target, attr)
+            if derived is not None:
+                return derived
+        if attr == "id" or attr.endswith("_id") or (target.type, attr) in ID_ALIASES or attr == "arn":
             ident = self.own_id(target, attr)
             return self.alias.get(ident, ident)
-        return target.get(attr)
+        value = target.get(attr)
+        if value is UNKNOWN and (target.type, attr) in DNS_PLACEHOLDERS:
+            return f"{PLACEHOLDER}{target.address}.{attr}"
+        if value is UNKNOWN and target.type == "aws_s3_bucket_website_configuration" and attr == "website_endpoint":
+            bucket = self.link(target, "bucket", ("aws_s3_bucket",))
+            if isinstance(bucket, str):
+                return f"{bucket}.s3-website-{self.draft.region}.amazonaws.com"
+        return value
+
+    def bucket_attribute(self, bucket: Res, attr: str) -> str | None:
+        """A bucket's ARN and endpoint names follow from its name (and Region) when the plan does not show them."""
+        value = bucket.get(attr)
+        if isinstance(value, str) and value:
+            return value
+        name = self.own_id(bucket)
+        region = bucket.get("region")
+        region = region if isinstance(region, str) and region else self.draft.region
+        return {
+            "arn": f"arn:aws:s3:::{name}",
+            "bucket": name,
+            "bucket_domain_name": f"{name}.s3.amazonaws.com",
+            "bucket_regional_domain_name": f"{name}.s3.{region}.amazonaws.com",
+            "website_endpoint": f"{name}.s3-website-{region}.amazonaws.com",
+        }.get(attr)
 
     def link(self, res: Res, key: str, types: Sequence[str] = ()) -> Any:
         """An attribute naming one other resource: its value (str or None), the linked id, else UNKNOWN."""
@@ -594,6 +663,19 @@ class _Loader:
             ("managed", "aws_alb_listener_rule", self.listener_rule),
             ("managed", "aws_lb_target_group_attachment", self.target_group_attachment),
             ("managed", "aws_alb_target_group_attachment", self.target_group_attachment),
+            ("managed", "aws_cloudfront_origin_access_control", self.origin_access_control),
+            ("managed", "aws_cloudfront_vpc_origin", self.vpc_origin),
+            ("managed", "aws_cloudfront_distribution", self.distribution),
+            ("managed", "aws_wafv2_ip_set", self.ip_set),
+            ("managed", "aws_wafv2_web_acl", self.web_acl),
+            ("managed", "aws_wafv2_web_acl_association", self.web_acl_association),
+            ("managed", "aws_s3_bucket", self.bucket),
+            ("managed", "aws_s3_bucket_policy", self.bucket_policy),
+            ("managed", "aws_s3_bucket_public_access_block", self.bucket_public_access_block),
+            ("managed", "aws_s3_bucket_website_configuration", self.bucket_website),
+            ("managed", "aws_lambda_function_url", self.function_url),
+            ("managed", "aws_lambda_permission", self.lambda_permission),
+            ("managed", "aws_route53_record", self.dns_record),
         ]
         for mode, rtype, handler in handlers:
             for res in self.doc.resources:
@@ -1573,7 +1655,7 @@ class _Loader:
             name=name if isinstance(name, str) and name else res.address,
             type=kind,
             scheme="internal" if res.get("internal") is True else "internet-facing",
-            dns_name=dns if isinstance(dns, str) else "",
+            dns_name=dns if isinstance(dns, str) else f"{PLACEHOLDER}{res.address}.dns_name",
             vpc_id=vpc_id,
             subnet_ids=tuple(subnets),
             security_group_ids=tuple(groups),
@@ -1736,6 +1818,445 @@ class _Loader:
             )
         )
 
+    # CloudFront, WAF, S3, Lambda, Route 53 --------------------------------------------------
+    def _ctx(self) -> Context:
+        return Context(file=self.file, account=self.draft.account, region=self.draft.region)
+
+    def _block_expr(self, res: Res, key: str, index: int, match: str) -> Any:
+        """The configuration expression of the index-th block of `key`. Blocks of a set (origins, WAF
+        rules) are listed in another order than configured: matched by their `match` attribute."""
+        exprs = res.expressions.get(key)
+        values = res.values.get(key)
+        if not isinstance(exprs, list) or not isinstance(values, list) or index >= len(values):
+            return None
+        if len(exprs) == 1 and len(values) == 1:
+            return exprs[0]
+        wanted = values[index].get(match) if isinstance(values[index], Mapping) else None
+        for expr in exprs:
+            constant = _step(_step(expr, match), "constant_value")
+            if constant is not None and constant == wanted:
+                return expr
+        return exprs[index] if len(exprs) == len(values) else None
+
+    def _value_in(self, res: Res, value: Any, flags: Any, expr: Any, key: str) -> Any:
+        """`value[key]`: known, else linked through its expression (one resource attribute), else UNKNOWN."""
+        if _step(flags, key) is not True:
+            return _step(value, key)
+        targets = self.resolver.targets(res, _references(_step(expr, key)))
+        if not targets or len(targets) != 1:
+            return UNKNOWN
+        linked = self._target_value(*targets[0])
+        return linked if isinstance(linked, str) else UNKNOWN
+
+    def _edge_unknown(self, resource_id: str, res: Res, attribute: str) -> None:
+        self.draft.unknown(resource_id, attribute, UnknownKind.OTHER, res.source)
+
+    def origin_access_control(self, res: Res) -> None:
+        ident = self.own_id(res)
+        self.edge.oacs[ident] = OriginAccessControl(
+            id=ident,
+            name=str(res.get("name") or ""),
+            origin_type=str(res.get("origin_access_control_origin_type") or "s3"),
+            signing_behavior=str(res.get("signing_behavior") or "always"),
+            signing_protocol=str(res.get("signing_protocol") or "sigv4"),
+            source=res.source,
+        )
+
+    def vpc_origin(self, res: Res) -> None:
+        ident = self.own_id(res)
+        config = first_block(res.get("vpc_origin_endpoint_config")) or {}
+        flags = _step(_step(res.unknown, "vpc_origin_endpoint_config"), 0)
+        expr = _step(_step(res.expressions, "vpc_origin_endpoint_config"), 0)
+        endpoint = self._value_in(res, config, flags, expr, "arn")
+        if not isinstance(endpoint, str) or not endpoint:
+            raise _Skip(f"{res.address}: its endpoint (vpc_origin_endpoint_config.arn) is not known")
+        arn = self.own_id(res, "arn")
+        self.edge.vpc_origins[ident] = VpcOrigin(
+            id=ident,
+            endpoint_arn=endpoint,
+            arn=arn,
+            name=str(config.get("name") or ""),
+            http_port=self.integer(config.get("http_port"), res.place("vpc_origin_endpoint_config.http_port")) or 80,
+            https_port=self.integer(config.get("https_port"), res.place("vpc_origin_endpoint_config.https_port"))
+            or 443,
+            protocol_policy=str(config.get("origin_protocol_policy") or "match-viewer"),
+            account=self.draft.account,
+            source=res.source,
+        )
+
+    def _origin_api(self, res: Res, ident: str, index: int, block: Mapping[str, Any]) -> dict[str, Any]:
+        """One `origin` block in the API's shape (DistributionConfig.Origins.Items[])."""
+        flags = _step(_step(res.unknown, "origin"), index)
+        expr = self._block_expr(res, "origin", index, "origin_id")
+        origin_id = str(block.get("origin_id") or f"origin[{index}]")
+        where = f"{ident}#{origin_id}"
+        domain = self._value_in(res, block, flags, expr, "domain_name")
+        if isinstance(domain, str) and "://" in domain:  # an expression that takes the host of a URL
+            domain = domain.split("://", 1)[1].split("/", 1)[0]
+        if not isinstance(domain, str) or not domain:
+            self._edge_unknown(where, res, f"origin {origin_id}: domain_name")
+            domain = f"{PLACEHOLDER}{res.address}.origin.{origin_id}.domain_name"
+        api: dict[str, Any] = {"Id": origin_id, "DomainName": domain, "OriginPath": block.get("origin_path") or ""}
+        headers = []
+        raw_headers = block.get("custom_header")
+        for j, header in enumerate(raw_headers if isinstance(raw_headers, list) else []):
+            if not isinstance(header, Mapping):
+                continue
+            name = header.get("name")
+            value = header.get("value")
+            if _step(_step(_step(flags, "custom_header"), j), "value") is True or not isinstance(value, str):
+                self._edge_unknown(where, res, f"origin {origin_id}: custom_header {name}")
+                continue
+            headers.append({"HeaderName": name, "HeaderValue": value})
+        api["CustomHeaders"] = {"Quantity": len(headers), "Items": headers}
+        custom = first_block(block.get("custom_origin_config"))
+        vpc = first_block(block.get("vpc_origin_config"))
+        s3 = first_block(block.get("s3_origin_config"))
+        if custom is not None:
+            api["CustomOriginConfig"] = {
+                "HTTPPort": custom.get("http_port", 80),
+                "HTTPSPort": custom.get("https_port", 443),
+                "OriginProtocolPolicy": custom.get("origin_protocol_policy"),
+            }
+        if vpc is not None:
+            vflags = _step(_step(flags, "vpc_origin_config"), 0)
+            vexpr = _step(_step(expr, "vpc_origin_config"), 0)
+            vpc_id = self._value_in(res, vpc, vflags, vexpr, "vpc_origin_id")
+            if not isinstance(vpc_id, str):
+                self._edge_unknown(where, res, f"origin {origin_id}: vpc_origin_config.vpc_origin_id")
+                vpc_id = f"{PLACEHOLDER}{res.address}.origin.{origin_id}.vpc_origin_id"
+            api["VpcOriginConfig"] = {"VpcOriginId": vpc_id, "OwnerAccountId": vpc.get("owner_account_id")}
+        if s3 is not None or (custom is None and vpc is None):
+            oai = self._value_in(
+                res,
+                s3 or {},
+                _step(_step(flags, "s3_origin_config"), 0),
+                _step(_step(expr, "s3_origin_config"), 0),
+                "origin_access_identity",
+            )
+            if oai is UNKNOWN:
+                self._edge_unknown(where, res, f"origin {origin_id}: s3_origin_config.origin_access_identity")
+                oai = f"{PLACEHOLDER}{res.address}.origin.{origin_id}.origin_access_identity"
+            api["S3OriginConfig"] = {"OriginAccessIdentity": oai or ""}
+        oac = self._value_in(res, block, flags, expr, "origin_access_control_id")
+        if oac is UNKNOWN:
+            self._edge_unknown(where, res, f"origin {origin_id}: origin_access_control_id")
+        elif isinstance(oac, str) and oac:
+            api["OriginAccessControlId"] = oac
+        return api
+
+    def distribution(self, res: Res) -> None:
+        ident = self.own_id(res)
+        origins = [
+            self._origin_api(res, ident, i, block)
+            for i, block in enumerate(res.get("origin") or [])
+            if isinstance(block, Mapping)
+        ]
+        default = first_block(res.get("default_cache_behavior")) or {}
+        ordered = res.get("ordered_cache_behavior")
+        web_acl = self.optional_link(res, "web_acl_id", ("aws_wafv2_web_acl",))
+        if web_acl is UNKNOWN:
+            self._edge_unknown(ident, res, "web_acl_id")
+        aliases = res.get("aliases")
+        config = {
+            "Origins": {"Items": origins},
+            "Enabled": res.get("enabled") is not False,
+            "Aliases": {"Items": list(names(aliases if isinstance(aliases, list) else []))},
+            "WebACLId": web_acl if isinstance(web_acl, str) else None,
+            "DefaultCacheBehavior": {"TargetOriginId": default.get("target_origin_id")},
+            "CacheBehaviors": {
+                "Items": [
+                    {"TargetOriginId": b.get("target_origin_id")}
+                    for b in (ordered if isinstance(ordered, list) else [])
+                    if isinstance(b, Mapping)
+                ]
+            },
+        }
+        arn = res.get("arn")
+        domain = res.get("domain_name")
+        dist = api_distribution(
+            config,
+            self._ctx(),
+            res.address,
+            ident=ident,
+            arn=arn if isinstance(arn, str) and arn else self.own_id(res, "arn"),
+            domain=domain if isinstance(domain, str) else "",
+        )
+        self.edge.distributions[ident] = replace(
+            dist,
+            address=res.address,
+            source=res.source,
+            origins=tuple(replace(o, source=res.source) for o in dist.origins),
+        )
+
+    def ip_set(self, res: Res) -> None:
+        arn = self.own_id(res, "arn")
+        addresses = res.get("addresses")
+        if addresses is UNKNOWN or not isinstance(addresses, list):
+            self._edge_unknown(arn, res, "addresses")
+            addresses = []
+        version = res.get("ip_address_version")
+        self.edge.ip_sets[arn] = IpSet(
+            arn=arn,
+            name=str(res.get("name") or res.address),
+            addresses=names(addresses),
+            version=version if isinstance(version, str) and version else "IPV4",
+            source=res.source,
+        )
+
+    def _statement_api(self, res: Res, body: Any, flags: Any, expr: Any, place: str) -> dict[str, Any]:
+        """A Terraform `statement` block in the API's shape; raises _Unknown for a value not known."""
+        if not isinstance(body, Mapping):
+            raise _Error(place, "expected a statement block")
+        for tf_key, api_key in STATEMENT_KEYS.items():
+            inner = first_block(body.get(tf_key))
+            if inner is None:
+                continue
+            iflags = _step(_step(flags, tf_key), 0)
+            iexpr = _step(_step(expr, tf_key), 0)
+            where = f"{place}.{tf_key}"
+            if api_key in ("AndStatement", "OrStatement", "NotStatement"):
+                raw_subs = inner.get("statement")
+                subs: list[Any] = raw_subs if isinstance(raw_subs, list) else []
+                children = [
+                    self._statement_api(
+                        res,
+                        sub,
+                        _step(_step(iflags, "statement"), j),
+                        _step(_step(iexpr, "statement"), j),
+                        f"{where}.statement[{j}]",
+                    )
+                    for j, sub in enumerate(subs)
+                ]
+                if api_key == "NotStatement":
+                    if len(children) != 1:
+                        raise _Error(where, "a not_statement has exactly one statement")
+                    return {api_key: {"Statement": children[0]}}
+                return {api_key: {"Statements": children}}
+            if api_key == "ByteMatchStatement":
+                if _step(iflags, "search_string") is True:
+                    raise _Unknown(f"{where}.search_string")
+                field_to_match: dict[str, Any] = {}
+                for key, value in (first_block(inner.get("field_to_match")) or {}).items():
+                    block = first_block(value)
+                    if block is None:
+                        continue
+                    field_to_match[camel(key)] = {"Name": block.get("name")} if key == "single_header" else {}
+                return {
+                    api_key: {
+                        "FieldToMatch": field_to_match,
+                        "PositionalConstraint": inner.get("positional_constraint") or "EXACTLY",
+                        "SearchString": inner.get("search_string"),
+                        "TextTransformations": [
+                            {"Priority": t.get("priority", 0), "Type": t.get("type", "NONE")}
+                            for t in inner.get("text_transformation") or []
+                            if isinstance(t, Mapping)
+                        ],
+                    }
+                }
+            if api_key in ("IPSetReferenceStatement", "RuleGroupReferenceStatement"):
+                arn = self._value_in(res, inner, iflags, iexpr, "arn")
+                if not isinstance(arn, str):
+                    raise _Unknown(f"{where}.arn")
+                return {api_key: {"ARN": arn}}
+            if api_key == "RateBasedStatement":
+                return {api_key: {"Limit": inner.get("limit")}}
+            if api_key == "ManagedRuleGroupStatement":
+                return {api_key: {"VendorName": inner.get("vendor_name"), "Name": inner.get("name")}}
+            if api_key == "GeoMatchStatement":
+                return {api_key: {"CountryCodes": list(inner.get("country_codes") or [])}}
+            return {api_key: {}}
+        raise _Error(place, "a statement block with no statement edgeward knows")
+
+    def web_acl(self, res: Res) -> None:
+        arn = self.own_id(res, "arn")
+        rules = []
+        for i, rule in enumerate(res.get("rule") or []):
+            if not isinstance(rule, Mapping):
+                continue
+            name = str(rule.get("name") or f"rule[{i}]")
+            flags = _step(_step(res.unknown, "rule"), i)
+            expr = self._block_expr(res, "rule", i, "name")
+            place = f"{res.address}.rule[{name}]"
+            try:
+                api = self._statement_api(
+                    res,
+                    first_block(rule.get("statement")),
+                    _step(_step(flags, "statement"), 0),
+                    _step(_step(expr, "statement"), 0),
+                    f"{place}.statement",
+                )
+            except _Unknown as unknown:
+                self._edge_unknown(arn, res, f"rule {name}: {unknown.args[0].removeprefix(place + '.')}")
+                continue
+            except _Error as error:
+                raise _error(self.file, error.args[0], error.args[1]) from None
+            statement = plain_search(waf_statement(api, self._ctx(), f"{place}.statement"), api)
+            action = tf_action(rule.get("action")) or tf_action(rule.get("override_action")) or {"None": {}}
+            priority = self.integer(rule.get("priority"), f"{place}.priority") or 0
+            rules.append(WafRule(name, priority, next(iter(action)).lower(), statement))
+        default = tf_action(res.get("default_action"))
+        if default is None:
+            raise _error(self.file, res.place("default_action"), "a web ACL needs a default action (allow or block)")
+        scope = res.get("scope")
+        self.edge.web_acls[arn] = WebAcl(
+            arn=arn,
+            name=str(res.get("name") or res.address),
+            scope=str(scope).upper() if isinstance(scope, str) and scope else "REGIONAL",
+            default_action=next(iter(default)).lower(),
+            rules=tuple(rules),
+            id=self.own_id(res),
+            source=res.source,
+        )
+
+    def web_acl_association(self, res: Res) -> None:
+        acl = self.require(res, "web_acl_arn", ("aws_wafv2_web_acl",), "web ACL")
+        resource = self.require(res, "resource_arn", (), "resource")
+        self.edge.associations.append(WebAclAssociation(acl, resource, res.source))
+
+    def bucket(self, res: Res) -> None:
+        name = self.own_id(res)
+        draft = self.edge.bucket(name, res.source)
+        draft.source = res.source
+        region = res.get("region")
+        draft.region = region if isinstance(region, str) and region else self.draft.region
+        policy = res.get("policy")  # the deprecated inline policy; a state shows the bucket's policy here
+        if isinstance(policy, str) and policy and draft.policy is None:
+            draft.policy = policy
+        website = first_block(res.get("website"))
+        if website is not None and (website.get("index_document") or website.get("redirect_all_requests_to")):
+            draft.website = True
+
+    def _bucket_of(self, res: Res) -> tuple[str, Any]:
+        name = self.require(res, "bucket", ("aws_s3_bucket",), "bucket")
+        return name, self.edge.bucket(name, res.source)
+
+    def _document(self, res: Res, key: str) -> str | Any:
+        """A JSON policy attribute: known, else the `json` of the one data source or resource it names."""
+        value = res.get(key)
+        if isinstance(value, str):
+            return value
+        if value is UNKNOWN:
+            targets = self.resolver.targets(res, res.refs(key))
+            if targets and len(targets) == 1:
+                target, attr = targets[0]
+                linked = target.get(attr or "json")
+                if isinstance(linked, str) and linked:
+                    return linked
+        return UNKNOWN
+
+    def bucket_policy(self, res: Res) -> None:
+        name, draft = self._bucket_of(res)
+        policy = self._document(res, "policy")
+        if policy is UNKNOWN:
+            self._edge_unknown(f"arn:aws:s3:::{name}", res, "policy")
+            draft.policy, draft.policy_known = None, False
+            return
+        draft.policy, draft.policy_known = policy, True
+
+    def bucket_public_access_block(self, res: Res) -> None:
+        _, draft = self._bucket_of(res)
+        draft.public_access_block = PublicAccessBlock(
+            block_public_acls=res.get("block_public_acls") is True,
+            ignore_public_acls=res.get("ignore_public_acls") is True,
+            block_public_policy=res.get("block_public_policy") is True,
+            restrict_public_buckets=res.get("restrict_public_buckets") is True,
+        )
+
+    def bucket_website(self, res: Res) -> None:
+        _, draft = self._bucket_of(res)
+        draft.website = True
+        redirect = first_block(res.get("redirect_all_requests_to"))
+        if redirect is not None and redirect.get("host_name"):
+            draft.redirect_all = str(redirect["host_name"])
+
+    def _function_arn(self, res: Res, key: str = "function_name") -> str:
+        """A function named by name or ARN (linked when unknown); a name becomes the ARN AWS gives it."""
+        function = self.require(res, key, (), "function")
+        if function.startswith("arn:") or function.startswith(PLACEHOLDER):
+            return function
+        return f"arn:aws:lambda:{self.draft.region}:{self.draft.account}:function:{function}"
+
+    def function_url(self, res: Res) -> None:
+        function = res.get("function_arn")
+        arn = function if isinstance(function, str) and function else self._function_arn(res)
+        qualifier = res.get("qualifier")
+        if isinstance(qualifier, str) and qualifier and not isinstance(function, str):
+            arn = f"{arn}:{qualifier}"
+        url = res.get("function_url")
+        if not isinstance(url, str) or not url:
+            url = f"https://{PLACEHOLDER}{res.address}.function_url/"
+        auth = res.get("authorization_type")
+        self.edge.function_urls[arn] = LambdaFunctionUrl(
+            function_arn=arn,
+            url=url,
+            auth_type=str(auth).upper() if isinstance(auth, str) and auth else "AWS_IAM",
+            account=self.draft.account,
+            region=self.draft.region,
+            source=res.source,
+        )
+        named = self.link(res, "function_name")
+        if isinstance(named, str):
+            self.edge.function_aliases[named] = arn
+
+    def lambda_permission(self, res: Res) -> None:
+        function = self.require(res, "function_name", (), "function")
+        arn = self._function_arn(res)
+        principal = res.get("principal")
+        action = res.get("action")
+        if not isinstance(principal, str) or not isinstance(action, str):
+            self._edge_unknown(arn, res, "principal or action")
+            return
+        source_arn = self.optional_link(res, "source_arn")
+        if source_arn is UNKNOWN:
+            self._edge_unknown(arn, res, "source_arn")
+            return
+        sid = res.get("statement_id")
+
+        def text(key: str) -> str | None:
+            value = res.get(key)
+            return value if isinstance(value, str) and value else None
+
+        self.edge.permissions.append(
+            FunctionPermission(
+                function,
+                permission_statement(
+                    str(sid) if isinstance(sid, str) and sid else res.address,
+                    action,
+                    principal,
+                    arn,
+                    source_arn=source_arn if isinstance(source_arn, str) else None,
+                    source_account=text("source_account"),
+                    org_id=text("principal_org_id"),
+                    url_auth_type=text("function_url_auth_type"),
+                ),
+            )
+        )
+        self.edge.function_aliases[arn] = function
+
+    def dns_record(self, res: Res) -> None:
+        kind = res.get("type")
+        if kind not in ("A", "AAAA", "CNAME"):
+            return
+        name = res.get("fqdn")
+        name = name if isinstance(name, str) and name else res.get("name")
+        if not isinstance(name, str) or not name:
+            raise _Skip(f"{res.address}: its name is not known")
+        alias = first_block(res.get("alias"))
+        if alias is not None:
+            target = self._value_in(
+                res, alias, _step(_step(res.unknown, "alias"), 0), _step(_step(res.expressions, "alias"), 0), "name"
+            )
+            if not isinstance(target, str):
+                raise _Skip(f"{res.address}: its alias target is not known")
+            targets: tuple[str, ...] = (target,)
+        else:
+            records = res.get("records")
+            if not isinstance(records, list):
+                raise _Skip(f"{res.address}: its records are not known")
+            targets = names(records)
+        self.edge.dns_records.append(DnsRecord(name, str(kind), targets, alias=alias is not None, source=res.source))
+
     def finish_addresses(self) -> None:
         """An Elastic IP whose address is unknown makes its interface's public address unknown."""
         for address in self.draft.addresses:
@@ -1758,7 +2279,7 @@ def terraform_estates(document: Any, file: str) -> tuple[NetworkEstate, EdgeEsta
     """The network and edge estates a `terraform show -json` document describes."""
     loader = _Loader(read_document(document, file))
     network = loader.run()
-    return network, loader.edge.finish()
+    return network, loader.edge.finish(loader.draft.account)
 
 
 def read_terraform_json(path: Path) -> Any:
