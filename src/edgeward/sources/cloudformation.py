@@ -29,9 +29,10 @@ every error names the file, line and property path.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -40,7 +41,23 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from edgeward.algebra.addresses import AddressError, parse_cidr
 from edgeward.errors import InputError, UsageError
-from edgeward.model.edge import EdgeEstate, Listener, ListenerRule, LoadBalancer, Target, TargetGroup
+from edgeward.model.edge import (
+    DnsRecord,
+    EdgeEstate,
+    IpSet,
+    LambdaFunctionUrl,
+    Listener,
+    ListenerRule,
+    LoadBalancer,
+    OriginAccessControl,
+    PublicAccessBlock,
+    Target,
+    TargetGroup,
+    VpcOrigin,
+    WafRule,
+    WebAcl,
+    WebAclAssociation,
+)
 from edgeward.model.network import (
     GroupReference,
     InternetGateway,
@@ -54,13 +71,15 @@ from edgeward.model.network import (
     SourceRef,
     UnknownKind,
 )
-from edgeward.sources.aws_edge import rule_action, rule_condition
+from edgeward.sources.aws_edge import distribution as api_distribution
+from edgeward.sources.aws_edge import rule_action, rule_condition, waf_statement
 from edgeward.sources.aws_transform import PROTOCOL_BY_NAME, Context
 from edgeward.sources.iac import (
     AclDraft,
     AddressDraft,
     EdgeDraft,
     EstateDraft,
+    FunctionPermission,
     GroupDraft,
     InstanceDraft,
     InterfaceDraft,
@@ -70,6 +89,7 @@ from edgeward.sources.iac import (
     SubnetDraft,
     VpcDraft,
 )
+from edgeward.sources.iac_edge import cfn_statement, names, permission_statement, plain_search
 
 PLACEHOLDER = "cfn:"
 INTRINSICS = frozenset(
@@ -458,7 +478,14 @@ class Template:
             raise self.error(line, place, f"Ref to {name!r}, which is neither a parameter nor a resource")
         if resource.type == "AWS::EC2::EIP":  # Ref of an Elastic IP is its address
             return self._eip_address(resource)
+        if resource.type == "AWS::S3::Bucket":  # Ref of a bucket is its name
+            return self.bucket_name(resource)
         return f"{PLACEHOLDER}{name}"
+
+    def bucket_name(self, resource: _Resource) -> str:
+        """`BucketName`, or (when CloudFormation generates the name) a lower-case placeholder."""
+        name = self.resolve(resource.properties.get("BucketName"), resource.line, resource.logical_id)
+        return name if isinstance(name, str) and name else f"{PLACEHOLDER}{resource.logical_id}".lower()
 
     def _eip_address(self, resource: _Resource) -> Any:
         address = self.resolve(resource.properties.get("Address"), resource.line, resource.logical_id)
@@ -484,6 +511,14 @@ class Template:
         ("AWS::ElasticLoadBalancingV2::TargetGroup", "TargetGroupArn"),
         ("AWS::ElasticLoadBalancingV2::Listener", "ListenerArn"),
         ("AWS::ElasticLoadBalancingV2::ListenerRule", "RuleArn"),
+        ("AWS::CloudFront::Distribution", "Id"),
+        ("AWS::CloudFront::OriginAccessControl", "Id"),
+        ("AWS::CloudFront::VpcOrigin", "Id"),
+        ("AWS::CloudFront::VpcOrigin", "Arn"),
+        ("AWS::WAFv2::WebACL", "Arn"),
+        ("AWS::WAFv2::IPSet", "Arn"),
+        ("AWS::Lambda::Function", "Arn"),
+        ("AWS::Lambda::Url", "FunctionArn"),
     }
     GETATT_CREATED: ClassVar[set[tuple[str, str]]] = {
         ("AWS::EC2::VPC", "DefaultNetworkAcl"),
@@ -502,6 +537,23 @@ class Template:
             return f"{PLACEHOLDER}{logical}"
         if key in self.GETATT_CREATED:
             return f"{PLACEHOLDER}{logical}.{attribute}"
+        if key in (("AWS::ElasticLoadBalancingV2::LoadBalancer", "DNSName"), ("AWS::Lambda::Url", "FunctionUrl")):
+            # names an origin takes by reference: the same placeholder at both ends
+            text = f"{PLACEHOLDER}{logical}.{attribute}"
+            return text if attribute == "DNSName" else f"https://{text}/"
+        if resource.type == "AWS::S3::Bucket":
+            name = self.bucket_name(resource)
+            region = self.parameters.get("AWS::Region")
+            region = region if isinstance(region, str) else "us-east-1"
+            derived = {
+                "Arn": f"arn:aws:s3:::{name}",
+                "DomainName": f"{name}.s3.amazonaws.com",
+                "RegionalDomainName": f"{name}.s3.{region}.amazonaws.com",
+                "WebsiteURL": f"http://{name}.s3-website-{region}.amazonaws.com",
+                "DualStackDomainName": f"{name}.s3.dualstack.{region}.amazonaws.com",
+            }.get(attribute)
+            if derived is not None:
+                return derived
         props = resource.properties
         direct = {
             ("AWS::EC2::VPC", "CidrBlock"): "CidrBlock",
@@ -796,6 +848,17 @@ class _Estate:
             ("AWS::ElasticLoadBalancingV2::TargetGroup", self.target_group),
             ("AWS::ElasticLoadBalancingV2::Listener", self.listener),
             ("AWS::ElasticLoadBalancingV2::ListenerRule", self.listener_rule),
+            ("AWS::CloudFront::OriginAccessControl", self.origin_access_control),
+            ("AWS::CloudFront::VpcOrigin", self.vpc_origin),
+            ("AWS::CloudFront::Distribution", self.distribution),
+            ("AWS::WAFv2::IPSet", self.ip_set),
+            ("AWS::WAFv2::WebACL", self.web_acl),
+            ("AWS::WAFv2::WebACLAssociation", self.web_acl_association),
+            ("AWS::S3::Bucket", self.bucket),
+            ("AWS::S3::BucketPolicy", self.bucket_policy),
+            ("AWS::Lambda::Url", self.function_url),
+            ("AWS::Lambda::Permission", self.lambda_permission),
+            ("AWS::Route53::RecordSet", self.dns_record),
         ]
         for rtype, handler in order:
             for resource in self.t.resources.values():
@@ -1413,7 +1476,7 @@ class _Estate:
             name=name if isinstance(name, str) else p.logical_id,
             type=str(kind),
             scheme=str(self.text(p, "Scheme") or "internet-facing"),
-            dns_name="",
+            dns_name=f"{PLACEHOLDER}{p.logical_id}.DNSName",
             vpc_id=vpc_id,
             subnet_ids=tuple(subnets),
             security_group_ids=tuple(str(g) for g in groups or ()),
@@ -1517,6 +1580,265 @@ class _Estate:
             )
         )
 
+    # CloudFront, WAF, S3, Lambda, Route 53 ------------------------------------------------
+    def _edge_unknown(self, resource_id: str, p: _Props, path: str) -> None:
+        self.unknown(resource_id, p, path, UnknownKind.OTHER)
+
+    def origin_access_control(self, p: _Props) -> None:
+        config = p.values.get("OriginAccessControlConfig")
+        config = config if isinstance(config, Mapping) else {}
+        ident = self.ident(p)
+        self.edge.oacs[ident] = OriginAccessControl(
+            id=ident,
+            name=_scalar_text(config.get("Name", "")),
+            origin_type=_scalar_text(config.get("OriginAccessControlOriginType", "s3")),
+            signing_behavior=_scalar_text(config.get("SigningBehavior", "always")),
+            signing_protocol=_scalar_text(config.get("SigningProtocol", "sigv4")),
+            source=p.resource.source(self.file),
+        )
+
+    def vpc_origin(self, p: _Props) -> None:
+        config = p.values.get("VpcOriginEndpointConfig")
+        if not isinstance(config, Mapping) or not isinstance(config.get("Arn"), str):
+            self.draft.notes.append(
+                f"{p.logical_id}: its endpoint (VpcOriginEndpointConfig.Arn) is not known: left out"
+            )
+            return
+        ident = self.ident(p)
+        self.edge.vpc_origins[ident] = VpcOrigin(
+            id=ident,
+            endpoint_arn=str(config["Arn"]),
+            arn=ident,
+            name=_scalar_text(config.get("Name", "")),
+            http_port=self.integer(p, config.get("HTTPPort"), "VpcOriginEndpointConfig.HTTPPort") or 80,
+            https_port=self.integer(p, config.get("HTTPSPort"), "VpcOriginEndpointConfig.HTTPSPort") or 443,
+            protocol_policy=_scalar_text(config.get("OriginProtocolPolicy", "match-viewer")),
+            account=self.draft.account,
+            source=p.resource.source(self.file),
+        )
+
+    def distribution(self, p: _Props) -> None:
+        ident = self.ident(p)
+        config = p.values.get("DistributionConfig")
+        if not isinstance(config, Mapping):
+            raise p.error("DistributionConfig", "a distribution needs a DistributionConfig mapping")
+        origins = []
+        for i, raw in enumerate(config.get("Origins") or []):
+            if not isinstance(raw, Mapping):
+                raise p.error(f"DistributionConfig.Origins[{i}]", "expected a mapping")
+            origin = dict(raw)
+            origin_id = _scalar_text(origin.get("Id", f"Origins[{i}]"))
+            where = f"{ident}#{origin_id}"
+            path = f"DistributionConfig.Origins[{i}]"
+            domain = origin.get("DomainName")
+            if isinstance(domain, Unknown) or not domain:
+                self._edge_unknown(where, p, f"{path}.DomainName")
+                origin["DomainName"] = f"{where}.DomainName"
+            headers = []
+            for j, header in enumerate(origin.get("OriginCustomHeaders") or []):
+                if isinstance(header, Mapping) and isinstance(header.get("HeaderValue"), Unknown):
+                    self._edge_unknown(where, p, f"{path}.OriginCustomHeaders[{j}].HeaderValue")
+                elif isinstance(header, Mapping):
+                    headers.append(header)
+            origin["CustomHeaders"] = {"Items": headers}
+            for key in ("OriginAccessControlId", "VpcOriginConfig", "S3OriginConfig"):
+                if _has_unknown(origin.get(key)):
+                    self._edge_unknown(where, p, f"{path}.{key}")
+                    origin.pop(key)
+            origins.append(origin)
+        web_acl = config.get("WebACLId")
+        if isinstance(web_acl, Unknown):
+            self._edge_unknown(ident, p, "DistributionConfig.WebACLId")
+        api = {
+            "Origins": {"Items": origins},
+            "Enabled": self._true(config.get("Enabled", True)),
+            "Aliases": {"Items": [a for a in config.get("Aliases") or [] if isinstance(a, str)]},
+            "WebACLId": web_acl if isinstance(web_acl, str) else None,
+            "DefaultCacheBehavior": config.get("DefaultCacheBehavior"),
+            "CacheBehaviors": {"Items": list(config.get("CacheBehaviors") or [])},
+        }
+        account = self.draft.account
+        dist = api_distribution(
+            api,
+            self._edge_context(p),
+            p.place("DistributionConfig"),
+            ident=ident,
+            arn=f"arn:aws:cloudfront::{account}:distribution/{ident}",
+        )
+        source = p.resource.source(self.file)
+        self.edge.distributions[ident] = replace(
+            dist,
+            address=p.logical_id,
+            source=source,
+            origins=tuple(
+                replace(o, source=replace(source, line=p.line(f"DistributionConfig.Origins[{i}]")))
+                for i, o in enumerate(dist.origins)
+            ),
+        )
+
+    def ip_set(self, p: _Props) -> None:
+        arn = self.ident(p)
+        addresses = p.values.get("Addresses")
+        if not isinstance(addresses, list) or _has_unknown(addresses):
+            self._edge_unknown(arn, p, "Addresses")
+            addresses = []
+        self.edge.ip_sets[arn] = IpSet(
+            arn=arn,
+            name=_scalar_text(p.values.get("Name") or p.logical_id),
+            addresses=names(addresses),
+            version=_scalar_text(p.values.get("IPAddressVersion") or "IPV4"),
+            source=p.resource.source(self.file),
+        )
+
+    def web_acl(self, p: _Props) -> None:
+        arn = self.ident(p)
+        ctx = self._edge_context(p)
+        rules = []
+        for i, raw in enumerate(p.values.get("Rules") or []):
+            path = f"Rules[{i}]"
+            if not isinstance(raw, Mapping):
+                raise p.error(path, "expected a mapping")
+            name = _scalar_text(raw.get("Name") or path)
+            if _has_unknown(raw.get("Statement")):
+                self._edge_unknown(arn, p, f"{path}.Statement")
+                continue
+            api = cfn_statement(raw.get("Statement"))
+            if not isinstance(api, Mapping):
+                raise p.error(f"{path}.Statement", "a rule needs a Statement mapping")
+            statement = plain_search(waf_statement(api, ctx, p.place(f"{path}.Statement")), api)
+            action = raw.get("Action") if isinstance(raw.get("Action"), Mapping) else raw.get("OverrideAction")
+            kind = next(iter(action)).lower() if isinstance(action, Mapping) and action else "none"
+            priority = self.integer(p, raw.get("Priority"), f"{path}.Priority") or 0
+            rules.append(WafRule(name, priority, kind, statement))
+        default = p.values.get("DefaultAction")
+        if not isinstance(default, Mapping) or not default:
+            raise p.error("DefaultAction", "a web ACL needs a DefaultAction (Allow or Block)")
+        self.edge.web_acls[arn] = WebAcl(
+            arn=arn,
+            name=_scalar_text(p.values.get("Name") or p.logical_id),
+            scope=_scalar_text(p.values.get("Scope") or "REGIONAL").upper(),
+            default_action=next(iter(default)).lower(),
+            rules=tuple(rules),
+            id=arn,
+            source=p.resource.source(self.file),
+        )
+
+    def web_acl_association(self, p: _Props) -> None:
+        acl = self.ref(p, "WebACLArn", "the web ACL")
+        resource = self.ref(p, "ResourceArn", "the resource")
+        self.edge.associations.append(WebAclAssociation(acl, resource, p.resource.source(self.file)))
+
+    def bucket(self, p: _Props) -> None:
+        name = self.t.bucket_name(p.resource)
+        draft = self.edge.bucket(name, p.resource.source(self.file))
+        draft.region = self.draft.region if self.draft.region != "unknown" else None
+        block = p.values.get("PublicAccessBlockConfiguration")
+        if isinstance(block, Mapping):
+            draft.public_access_block = PublicAccessBlock(
+                block_public_acls=self._true(block.get("BlockPublicAcls", False)),
+                ignore_public_acls=self._true(block.get("IgnorePublicAcls", False)),
+                block_public_policy=self._true(block.get("BlockPublicPolicy", False)),
+                restrict_public_buckets=self._true(block.get("RestrictPublicBuckets", False)),
+            )
+        website = p.values.get("WebsiteConfiguration")
+        if isinstance(website, Mapping):
+            draft.website = True
+            redirect = website.get("RedirectAllRequestsTo")
+            if isinstance(redirect, Mapping) and isinstance(redirect.get("HostName"), str):
+                draft.redirect_all = redirect["HostName"]
+
+    def bucket_policy(self, p: _Props) -> None:
+        name = self.ref(p, "Bucket", "the bucket")
+        draft = self.edge.bucket(name, p.resource.source(self.file))
+        document = p.values.get("PolicyDocument")
+        if _has_unknown(document):
+            self._edge_unknown(f"arn:aws:s3:::{name}", p, "PolicyDocument")
+            draft.policy, draft.policy_known = None, False
+            return
+        if isinstance(document, str):
+            draft.policy = document
+        elif isinstance(document, Mapping):
+            draft.policy = json.dumps(document)
+        else:
+            raise p.error("PolicyDocument", "expected a policy document (a mapping or a JSON string)")
+        draft.policy_known = True
+
+    def _function_arn(self, p: _Props, key: str) -> str:
+        function = self.ref(p, key, "the function")
+        if function.startswith("arn:") or function.startswith(PLACEHOLDER):
+            return function
+        return f"arn:aws:lambda:{self.draft.region}:{self.draft.account}:function:{function}"
+
+    def function_url(self, p: _Props) -> None:
+        arn = self._function_arn(p, "TargetFunctionArn")
+        qualifier = self.text(p, "Qualifier")
+        if isinstance(qualifier, str) and qualifier:
+            arn = f"{arn}:{qualifier}"
+        self.edge.function_urls[arn] = LambdaFunctionUrl(
+            function_arn=arn,
+            url=f"https://{PLACEHOLDER}{p.logical_id}.FunctionUrl/",
+            auth_type=_scalar_text(self.text(p, "AuthType") or "AWS_IAM").upper(),
+            account=self.draft.account,
+            region=self.draft.region,
+            source=p.resource.source(self.file),
+        )
+
+    def lambda_permission(self, p: _Props) -> None:
+        function = self.ref(p, "FunctionName", "the function")
+        arn = self._function_arn(p, "FunctionName")
+        values = {
+            k: self.text(p, k)
+            for k in ("Action", "Principal", "SourceArn", "SourceAccount", "PrincipalOrgID", "FunctionUrlAuthType")
+        }
+        unknown = [k for k, v in values.items() if isinstance(v, Unknown)]
+        if unknown or not isinstance(values["Action"], str) or not isinstance(values["Principal"], str):
+            self._edge_unknown(arn, p, unknown[0] if unknown else "Principal")
+            return
+
+        def text(key: str) -> str | None:
+            value = values[key]
+            return value if isinstance(value, str) and value else None
+
+        self.edge.permissions.append(
+            FunctionPermission(
+                function,
+                permission_statement(
+                    p.logical_id,
+                    str(values["Action"]),
+                    str(values["Principal"]),
+                    arn,
+                    source_arn=text("SourceArn"),
+                    source_account=text("SourceAccount"),
+                    org_id=text("PrincipalOrgID"),
+                    url_auth_type=text("FunctionUrlAuthType"),
+                ),
+            )
+        )
+        self.edge.function_aliases[arn] = function
+
+    def dns_record(self, p: _Props) -> None:
+        kind = self.text(p, "Type")
+        name = self.text(p, "Name")
+        if kind not in ("A", "AAAA", "CNAME") or not isinstance(name, str):
+            return
+        alias = p.values.get("AliasTarget")
+        if isinstance(alias, Mapping):
+            target = alias.get("DNSName")
+            if not isinstance(target, str):
+                self.draft.notes.append(f"{p.logical_id}: its alias target is not known: left out")
+                return
+            targets: tuple[str, ...] = (target,)
+        else:
+            records = p.values.get("ResourceRecords")
+            if not isinstance(records, list) or _has_unknown(records):
+                self.draft.notes.append(f"{p.logical_id}: its records are not known: left out")
+                return
+            targets = names(records)
+        source = p.resource.source(self.file)
+        self.edge.dns_records.append(
+            DnsRecord(name, str(kind), targets, alias=isinstance(alias, Mapping), source=source)
+        )
+
     def finish_addresses(self) -> None:
         """An Elastic IP AWS picks makes its interface's public address unknown."""
         for address in self.draft.addresses:
@@ -1541,7 +1863,7 @@ def cloudformation_estates(
     """The network and edge estates a template describes."""
     estate = _Estate(Template(doc, file, parameters or {}))
     network = estate.run()
-    return network, estate.edge.finish()
+    return network, estate.edge.finish(estate.draft.account)
 
 
 def _has_unknown(value: Any) -> bool:
