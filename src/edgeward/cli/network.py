@@ -1,4 +1,4 @@
-"""Network verbs: reach, exposure, schema."""
+"""Network verbs: reach, exposure, matrix, schema."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ import click
 from edgeward.algebra.traffic import ICMP, ICMPV6, PROTOCOL_NUMBERS, TCP, UDP
 from edgeward.analysis.exposure import Exposure
 from edgeward.analysis.flows import Traffic
+from edgeward.analysis.matrix import reachability_matrix
 from edgeward.analysis.reach import Reachability
 from edgeward.cli._common import OUTPUT_FORMAT, emit_json
 from edgeward.cli._live import load_source, source_argument
 from edgeward.errors import InputError, UsageError
 from edgeward.model.snapshot import Snapshot
+from edgeward.report.matrix_text import render_matrix
 from edgeward.report.text import render_exposure, render_reach
 from edgeward.sources import FORMATS
 
@@ -196,6 +198,40 @@ def exposure(source: str, output_format: str, source_format: str | None) -> None
 
 
 @click.command()
+@SOURCE
+@click.option("--protocol", default=None, help="Only this traffic: tcp, udp, icmp, icmpv6, or a protocol number.")
+@click.option("--port", type=int, default=None, help="Destination port (tcp, udp).")
+@click.option("--icmp-type", type=int, default=None, help="ICMP type (default 8, echo request; 128 for icmpv6).")
+@click.option("--icmp-code", type=int, default=None, help="ICMP code (default 0).")
+@OUTPUT_FORMAT
+@SOURCE_FORMAT
+def matrix(
+    source: str,
+    protocol: str | None,
+    port: int | None,
+    icmp_type: int | None,
+    icmp_code: int | None,
+    output_format: str,
+    source_format: str | None,
+) -> None:
+    """Who reaches whom privately: every interface pair at once, by class of interfaces that behave alike.
+
+    Without --protocol each class pair lists every protocol and port allowed; with it, only that traffic.
+    """
+    traffic = None
+    if protocol is not None:
+        traffic = [parse_traffic(protocol, port, icmp_type, icmp_code)]
+    elif port is not None or icmp_type is not None or icmp_code is not None:
+        raise UsageError("--port/--icmp-type/--icmp-code need --protocol", place="--protocol")
+    snapshot = _load(source, source_format)
+    result = reachability_matrix(snapshot, traffic)
+    if output_format == "json":
+        emit_json(result.to_json())
+    else:
+        click.echo(render_matrix(result))
+
+
+@click.command()
 def schema() -> None:
     """Print the JSON Schema of the native estate format."""
     from edgeward.sources.native import native_json_schema
@@ -203,4 +239,4 @@ def schema() -> None:
     click.echo(json.dumps(native_json_schema(), indent=2))
 
 
-COMMANDS = [reach, exposure, schema]
+COMMANDS = [reach, exposure, matrix, schema]
