@@ -39,7 +39,9 @@ PREFERRED_EXAMPLES = ("203.0.113.10", "198.51.100.10", "8.8.8.8", "2001:db8::10"
 
 
 def is_v6(address: str) -> bool:
-    return ":" in address
+    """IPv6 by its colons; `<...>` placeholders (addresses a model only names, such as a load balancer
+    node's public IPv4) are never IPv6, whatever their text holds."""
+    return ":" in address and not address.startswith("<")
 
 
 def representative(addresses: Addresses) -> str | None:
