@@ -31,6 +31,12 @@ def parse_cidr(text: str) -> tuple[int, int, int]:
     address, slash, prefix = stripped.partition("/")
     if "%" in address or (slash and not (prefix.isascii() and prefix.isdigit())):
         raise AddressError(f"not an IP address or CIDR: {text!r}")
+    value = _dotted_quad(address)
+    canonical_prefix = not slash or (len(prefix) <= 2 and (prefix == "0" or prefix[0] != "0") and int(prefix) <= 32)
+    if value is not None and canonical_prefix:  # the common case, without `ipaddress`
+        bits = 32 - (int(prefix) if slash else 32)
+        first = value >> bits << bits
+        return 4, first, first | ((1 << bits) - 1)
     try:
         net = ipaddress.ip_network(stripped, strict=False)
     except ValueError as exc:
@@ -40,10 +46,30 @@ def parse_cidr(text: str) -> tuple[int, int, int]:
     return net.version, first, last
 
 
+def _dotted_quad(text: str) -> int | None:
+    """The value of a canonical IPv4 address (`10.0.0.1`: four decimal octets, no leading zeros), or
+    None for anything else, which `ipaddress` then accepts or refuses as before."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    value = 0
+    for part in parts:
+        if not (0 < len(part) <= 3 and part.isascii() and part.isdigit()) or (part[0] == "0" and len(part) > 1):
+            return None
+        octet = int(part)
+        if octet > 255:
+            return None
+        value = value << 8 | octet
+    return value
+
+
 def parse_address(text: str) -> tuple[int, int]:
     """Parse a single address into (version, integer); IPv6 zone ids (`fe80::1%eth0`) are refused."""
     if "%" in text:
         raise AddressError(f"not an IP address: {text!r}")
+    value = _dotted_quad(text.strip())
+    if value is not None:
+        return 4, value
     try:
         addr = ipaddress.ip_address(text.strip())
     except ValueError as exc:

@@ -94,6 +94,13 @@ class IntervalSet:
 
     def contains_set(self, other: IntervalSet) -> bool:
         """True when every member of `other` is in this set."""
+        o = other._bounds
+        if len(o) == 2:  # one interval (often one address): the interval of self holding its start
+            b = self._bounds
+            i = bisect_right(b, o[0])
+            if i & 1:  # o[0] lies in [b[i-1], b[i]]
+                return o[1] <= b[i]
+            return i > 0 and b[i - 1] == o[0] and o[1] == o[0]
         return (other - self).is_empty()
 
     def overlaps(self, other: IntervalSet) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
 
-from edgeward.algebra.addresses import Addresses, union_addresses
+from edgeward.algebra.addresses import Addresses, parse_address, union_addresses
 from edgeward.errors import ModelError
 from edgeward.model.collection import CollectionReport
 from edgeward.model.network import (
@@ -200,10 +200,16 @@ class Snapshot:
         """Internet hosts: every address outside every VPC of the estate."""
         return self.vpc_addresses.complement()
 
+    @cached_property
+    def _vpc_ranges(self) -> tuple[tuple[Addresses, Vpc], ...]:
+        """Each VPC with its address set, in snapshot order (built once, not per question)."""
+        return tuple((Addresses.from_cidrs(v.cidrs_v4 + v.cidrs_v6), v) for v in self.vpcs.values())
+
     def vpc_of_address(self, address: str) -> Vpc | None:
-        point = Addresses.address(address)
-        for vpc in self.vpcs.values():
-            if Addresses.from_cidrs(vpc.cidrs_v4 + vpc.cidrs_v6).contains_set(point):
+        """The first VPC (in snapshot order) whose CIDRs hold the address."""
+        version, value = parse_address(address)
+        for ranges, vpc in self._vpc_ranges:
+            if value in (ranges.v4 if version == 4 else ranges.v6):
                 return vpc
         return None
 

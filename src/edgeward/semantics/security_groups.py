@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from edgeward.algebra.addresses import NONE, Addresses, union_addresses
+from edgeward.algebra.addresses import ALL, NONE, Addresses, union_addresses
 from edgeward.algebra.intervals import IntervalSet
 from edgeward.algebra.traffic import (
     ALL_PORTS,
@@ -95,6 +95,9 @@ class SecurityGroupSemantics:
         self._interface_space: dict[tuple[tuple[str, ...], bool], TrafficSpace] = {}
         self._rule_peers: dict[int, RulePeers] = {}
         self._prefix_list_addresses: dict[str, Addresses] = {}
+        self._covering: dict[
+            tuple[tuple[str, ...], bool, int, int], list[tuple[SecurityGroup, SecurityGroupRule, RulePeers]]
+        ] = {}
 
     @cached_property
     def member_addresses(self) -> dict[str, Addresses]:
@@ -199,31 +202,44 @@ class SecurityGroupSemantics:
 
     def allowed_peers(self, eni: NetworkInterface, egress: bool, protocol: int, port: int) -> Addresses:
         """Peers allowed for this protocol/port by any group of the interface."""
-        return self.interface_space(eni, egress).peers_for(protocol, port)
+        if not self.filters(eni):
+            return ALL
+        return union_addresses(peers.addresses for _, _, peers in self._rules_for(eni, egress, protocol, port))
+
+    def _rules_for(
+        self, eni: NetworkInterface, egress: bool, protocol: int, port: int
+    ) -> list[tuple[SecurityGroup, SecurityGroupRule, RulePeers]]:
+        """The rules of the interface's groups that cover this protocol and port, in order, with their
+        peers; remembered per (groups, direction, protocol, port), as many questions share them."""
+        key = (eni.group_ids, egress, protocol, port)
+        found = self._covering.get(key)
+        if found is None:
+            found = []
+            for group in self.snapshot.groups_of(eni):
+                for rule in group.egress if egress else group.ingress:
+                    protocols, ports = rule_protocols_and_ports(rule)
+                    if protocol in protocols and port in ports:
+                        found.append((group, rule, self.peers(rule)))
+            if len(self._covering) >= 100_000:  # a bound for long batches of varied questions
+                self._covering.clear()
+            self._covering[key] = found
+        return found
 
     def matching_rules(
         self, eni: NetworkInterface, egress: bool, protocol: int, port: int, peer: Addresses
     ) -> list[tuple[SecurityGroup, SecurityGroupRule]]:
         """Every rule of every group on the interface that admits this traffic (for traces)."""
-        out: list[tuple[SecurityGroup, SecurityGroupRule]] = []
-        for group in self.snapshot.groups_of(eni):
-            for rule in group.egress if egress else group.ingress:
-                protocols, ports = rule_protocols_and_ports(rule)
-                if protocol in protocols and port in ports and self.peers(rule).addresses.contains_set(peer):
-                    out.append((group, rule))
-        return out
+        return [
+            (group, rule)
+            for group, rule, peers in self._rules_for(eni, egress, protocol, port)
+            if peers.addresses.contains_set(peer)
+        ]
 
     def near_misses(
         self, eni: NetworkInterface, egress: bool, protocol: int, port: int
     ) -> list[tuple[SecurityGroup, SecurityGroupRule, str]]:
         """Rules that cover the protocol and port but not the peer (to explain a denial)."""
-        out: list[tuple[SecurityGroup, SecurityGroupRule, str]] = []
-        for group in self.snapshot.groups_of(eni):
-            for rule in group.egress if egress else group.ingress:
-                protocols, ports = rule_protocols_and_ports(rule)
-                if protocol in protocols and port in ports:
-                    out.append((group, rule, self.peers(rule).note))
-        return out
+        return [(group, rule, peers.note) for group, rule, peers in self._rules_for(eni, egress, protocol, port)]
 
 
 def union_member_addresses(semantics: SecurityGroupSemantics, group_ids: list[str]) -> Addresses:
