@@ -190,12 +190,7 @@ class Addresses:
     # -- printing ---------------------------------------------------------------------------
     def to_cidrs(self) -> list[str]:
         """The fewest CIDRs that cover exactly this set, IPv4 first."""
-        out: list[str] = []
-        for lo, hi in self.v4:
-            out.extend(f"{ipaddress.IPv4Address(n)}/{p}" for n, p in _range_to_cidrs(lo, hi, 32))
-        for lo, hi in self.v6:
-            out.extend(f"{ipaddress.IPv6Address(n)}/{p}" for n, p in _range_to_cidrs(lo, hi, 128))
-        return out
+        return list(_to_cidrs(self.v4, self.v6))
 
     def describe(self, limit: int = 8) -> str:
         if self.is_empty():
@@ -219,6 +214,17 @@ class Addresses:
 
 ALL: Final = Addresses(V4_UNIVERSE, V6_UNIVERSE)
 NONE: Final = Addresses(EMPTY, EMPTY)
+
+
+@lru_cache(maxsize=4096)
+def _to_cidrs(v4: IntervalSet, v6: IntervalSet) -> tuple[str, ...]:
+    """Remembered: traces and reports print the same few sets (internet sources) again and again."""
+    out: list[str] = []
+    for lo, hi in v4:
+        out.extend(f"{ipaddress.IPv4Address(n)}/{p}" for n, p in _range_to_cidrs(lo, hi, 32))
+    for lo, hi in v6:
+        out.extend(f"{ipaddress.IPv6Address(n)}/{p}" for n, p in _range_to_cidrs(lo, hi, 128))
+    return tuple(out)
 
 
 @lru_cache(maxsize=65536)

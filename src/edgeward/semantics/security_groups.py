@@ -95,6 +95,8 @@ class SecurityGroupSemantics:
         self._interface_space: dict[tuple[tuple[str, ...], bool], TrafficSpace] = {}
         self._rule_peers: dict[int, RulePeers] = {}
         self._prefix_list_addresses: dict[str, Addresses] = {}
+        self._shared_peers: dict[tuple[object, ...], RulePeers] = {}
+        self._by_protocol: dict[tuple[str, bool, int], list[tuple[SecurityGroupRule, IntervalSet, RulePeers]]] = {}
         self._covering: dict[
             tuple[tuple[str, ...], bool, int, int], list[tuple[SecurityGroup, SecurityGroupRule, RulePeers]]
         ] = {}
@@ -116,7 +118,15 @@ class SecurityGroupSemantics:
         key = id(rule)
         cached = self._rule_peers.get(key)
         if cached is None:
-            cached = self._compute_peers(rule)
+            # the peers depend only on these few values, shared by many rules of a large estate
+            if rule.peer_kind is PeerKind.SECURITY_GROUP:
+                owner = self.snapshot.security_groups.get(rule.group_id)
+                shared: tuple[object, ...] = (rule.group, owner.vpc_id if owner else None)
+            else:
+                shared = (rule.peer_kind, rule.cidr, rule.prefix_list_id)
+            cached = self._shared_peers.get(shared)
+            if cached is None:
+                cached = self._shared_peers[shared] = self._compute_peers(rule)
             self._rule_peers[key] = cached
         return cached
 
@@ -216,13 +226,27 @@ class SecurityGroupSemantics:
         if found is None:
             found = []
             for group in self.snapshot.groups_of(eni):
-                for rule in group.egress if egress else group.ingress:
-                    protocols, ports = rule_protocols_and_ports(rule)
-                    if protocol in protocols and port in ports:
-                        found.append((group, rule, self.peers(rule)))
+                for rule, ports, peers in self._group_protocol_rules(group, egress, protocol):
+                    if port in ports:
+                        found.append((group, rule, peers))
             if len(self._covering) >= 100_000:  # a bound for long batches of varied questions
                 self._covering.clear()
             self._covering[key] = found
+        return found
+
+    def _group_protocol_rules(
+        self, group: SecurityGroup, egress: bool, protocol: int
+    ) -> list[tuple[SecurityGroupRule, IntervalSet, RulePeers]]:
+        """The group's rules (in order) that cover this protocol, with their ports and peers."""
+        key = (group.id, egress, protocol)
+        found = self._by_protocol.get(key)
+        if found is None:
+            found = []
+            for rule in group.egress if egress else group.ingress:
+                protocols, ports = rule_protocols_and_ports(rule)
+                if protocol in protocols:
+                    found.append((rule, ports, self.peers(rule)))
+            self._by_protocol[key] = found
         return found
 
     def matching_rules(
