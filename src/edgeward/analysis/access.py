@@ -35,6 +35,15 @@ class PrincipalAccess:
     action: str
     resource: str
     decision: Decision
+    incomplete: tuple[str, ...] = ()
+
+    @property
+    def verdict(self) -> str:
+        """The decision, or `unknown` when the input is incomplete for this principal (an explicit deny
+        by the known policies stands whatever the rest says)."""
+        if self.incomplete and self.decision.decision != "explicit-deny":
+            return "unknown"
+        return self.decision.decision
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -43,6 +52,8 @@ class PrincipalAccess:
             "action": self.action,
             "resource": self.resource,
             **self.decision.as_dict(),
+            "verdict": self.verdict,
+            "incomplete": list(self.incomplete),
         }
 
 
@@ -142,7 +153,9 @@ def who_can(
     now: datetime | None = None,
     include_denied: bool = False,
 ) -> list[PrincipalAccess]:
-    """Every user and role (a session of it) allowed `action` on `resource`, sorted by ARN.
+    """Every user and role (a session of it) allowed `action` on `resource`, sorted by ARN, and every
+    one the input cannot decide for (`verdict` "unknown": a policy document unknown until a plan is
+    applied, a managed policy attached but not in the input; `incomplete` says which).
 
     With `include_denied`, every principal is listed with its decision.
     """
@@ -159,9 +172,11 @@ def who_can(
             resource_account=resource_account,
             now=now,
         )
-        if decision.allowed or include_denied:
-            kind: Literal["user", "role"] = "user" if isinstance(who, User) else "role"
-            out.append(PrincipalAccess(who.arn, kind, action, resource, decision))
+        access = PrincipalAccess(
+            who.arn, "user" if isinstance(who, User) else "role", action, resource, decision, estate.incomplete(who)
+        )
+        if decision.allowed or include_denied or access.verdict == "unknown":
+            out.append(access)
     return out
 
 

@@ -180,6 +180,7 @@ def who_can(
 ) -> None:
     """Which users and roles in SOURCE are allowed ACTION on RESOURCE (and by which statements)."""
     from edgeward.analysis.access import who_can as run_who_can
+
     context = build_context(context_values)
     snapshot = load_source(source)
     estate = getattr(snapshot, "iam", None)
@@ -199,12 +200,20 @@ def who_can(
             }
         )
         return
-    allowed = [r for r in results if r.decision.allowed]
-    click.echo(f"{len(allowed)} principal(s) can {action} on {resource}")
+    allowed = [r for r in results if r.verdict == "allowed"]
+    unknown = [r for r in results if r.verdict == "unknown"]
+    unknown_text = f"; {len(unknown)} unknown (the input is incomplete for them)" if unknown else ""
+    click.echo(f"{len(allowed)} principal(s) can {action} on {resource}{unknown_text}")
     for result in results:
-        click.echo(f"{result.decision.decision}: {result.principal_type} {result.principal_arn}")
+        click.echo(f"{result.verdict}: {result.principal_type} {result.principal_arn}")
+        if result.verdict == "unknown":
+            click.echo(f"  known policies alone: {result.decision.decision}")
         for line in _describe(result.decision)[1:] if result.decision.allowed else _describe(result.decision):
             click.echo(f"  {line}")
+        if result.incomplete:
+            click.echo("  not known from the input:")
+            for reason in result.incomplete:
+                click.echo(f"    - {reason}")
     for warning in warnings:
         click.echo(f"warning: {warning}")
 

@@ -91,6 +91,10 @@ class IamEstate:
 
     `scp_levels` / `rcps` map an account id to the SCPs of each level of its organization path
     (root first) and to its RCPs; both are empty when the organization is not known.
+
+    `unknowns` maps the ARN of a user, group, role or managed policy to the values an IaC input leaves
+    unknown for it (a policy document a plan computes at apply time): every answer about a principal
+    it concerns is unknown (`incomplete`).
     """
 
     account_ids: tuple[str, ...] = ()
@@ -100,6 +104,7 @@ class IamEstate:
     managed_policies: tuple[ManagedPolicy, ...] = ()
     scp_levels: Mapping[str, tuple[tuple[Policy, ...], ...]] = field(default_factory=lambda: MappingProxyType({}))
     rcps: Mapping[str, tuple[Policy, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    unknowns: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     _users: Mapping[str, User] = field(init=False, repr=False, compare=False)
     _roles: Mapping[str, Role] = field(init=False, repr=False, compare=False)
     _groups: Mapping[tuple[str, str], Group] = field(init=False, repr=False, compare=False)
@@ -190,6 +195,43 @@ class IamEstate:
             return None
         managed = self._policies.get(arn)
         return None if managed is None else managed.document
+
+    def incomplete(self, principal: IamPrincipal) -> tuple[str, ...]:
+        """Why this estate cannot decide for `principal`: unknown values (its own, its groups', those of
+        its managed policies and boundary) and attached policies or groups not in the input."""
+        kind = "user" if isinstance(principal, User) else "role"
+        owner = f"{kind} {principal.name}"
+        out: list[str] = list(self.unknowns.get(principal.arn, ()))
+
+        def managed(arns: tuple[str, ...], via: str) -> None:
+            for arn in arns:
+                if arn in self.unknowns:
+                    out.extend(self.unknowns[arn])
+                elif arn not in self._policies:
+                    out.append(
+                        f"policy {arn} attached to {via} is not in the input; {principal.name}'s access may be larger"
+                        " (or smaller, if it denies)"
+                    )
+
+        managed(principal.managed_policy_arns, owner)
+        if isinstance(principal, User):
+            for name in principal.group_names:
+                group = self._groups.get((principal.account, name))
+                if group is None:
+                    out.append(f"group {name} of {owner} is not in the input; {principal.name}'s access may be larger")
+                    continue
+                out.extend(self.unknowns.get(group.arn, ()))
+                managed(group.managed_policy_arns, f"group {name} of {owner}")
+        if principal.permissions_boundary_arn is not None:
+            arn = principal.permissions_boundary_arn
+            if arn in self.unknowns:
+                out.extend(self.unknowns[arn])
+            elif arn not in self._policies:
+                out.append(
+                    f"permissions boundary {arn} of {owner} is not in the input; it is not applied, so"
+                    f" {principal.name}'s access may be smaller"
+                )
+        return tuple(dict.fromkeys(out))
 
     def scp_levels_for(self, account: str) -> tuple[tuple[Policy, ...], ...]:
         return self.scp_levels.get(account, ())

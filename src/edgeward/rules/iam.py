@@ -92,7 +92,9 @@ def check_origin_secret_readers(ctx: AuditContext) -> Iterator[Finding]:
         if not headers:
             continue
         readers = [
-            a for a in who_can_read_origin_secret(estate, distribution.arn) if not _allowed(ctx, a.principal_arn)
+            a
+            for a in who_can_read_origin_secret(estate, distribution.arn)
+            if a.decision.allowed and not _allowed(ctx, a.principal_arn)
         ]
         if not readers:
             continue
@@ -117,7 +119,9 @@ def check_distribution_changers(ctx: AuditContext) -> Iterator[Finding]:
         return
     for distribution in _distributions(ctx):
         changers = [
-            a for a in who_can_update_distribution(estate, distribution.arn) if not _allowed(ctx, a.principal_arn)
+            a
+            for a in who_can_update_distribution(estate, distribution.arn)
+            if a.decision.allowed and not _allowed(ctx, a.principal_arn)
         ]
         if not changers:
             continue

@@ -41,6 +41,8 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from edgeward.algebra.addresses import AddressError, parse_cidr
 from edgeward.errors import InputError, UsageError
+from edgeward.iam.estate import IamEstate, ManagedPolicy
+from edgeward.iam.policy import Policy, PolicyKind, parse_policy
 from edgeward.model.edge import (
     DnsRecord,
     EdgeEstate,
@@ -90,6 +92,7 @@ from edgeward.sources.iac import (
     VpcDraft,
 )
 from edgeward.sources.iac_edge import cfn_statement, names, permission_statement, plain_search
+from edgeward.sources.iac_iam import IamDraft, Kind, PrincipalDraft, iam_path
 
 PLACEHOLDER = "cfn:"
 INTRINSICS = frozenset(
@@ -231,6 +234,14 @@ def read_template(path: Path) -> Node:
     if not isinstance(doc, Node):
         raise InputError("expected a template: a mapping with Resources", file=str(path))
     return doc
+
+
+IAM_NAMES = {
+    "AWS::IAM::User": "UserName",
+    "AWS::IAM::Group": "GroupName",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+}
 
 
 # -- values that are not known before the stack exists ----------------------------------------
@@ -480,7 +491,24 @@ class Template:
             return self._eip_address(resource)
         if resource.type == "AWS::S3::Bucket":  # Ref of a bucket is its name
             return self.bucket_name(resource)
+        if resource.type in IAM_NAMES:  # Ref of a user, group or role is its name; of a managed policy, its ARN
+            return self.iam_arn(resource) if resource.type == "AWS::IAM::ManagedPolicy" else self.iam_name(resource)
         return f"{PLACEHOLDER}{name}"
+
+    def iam_name(self, resource: _Resource) -> str:
+        """The name property, or (when CloudFormation generates the name) the placeholder `cfn:<logical id>`."""
+        name = self.resolve(resource.properties.get(IAM_NAMES[resource.type]), resource.line, resource.logical_id)
+        return name if isinstance(name, str) and name else f"{PLACEHOLDER}{resource.logical_id}"
+
+    def iam_arn(self, resource: _Resource) -> str:
+        kind = IAM_NAMES[resource.type].removesuffix("Name").removeprefix("Managed").lower()
+        path = self.resolve(resource.properties.get("Path"), resource.line, resource.logical_id)
+        account = self.parameters.get("AWS::AccountId")
+        partition = self.parameters.get("AWS::Partition")
+        return (
+            f"arn:{partition if isinstance(partition, str) else 'aws'}:iam::"
+            f"{account if isinstance(account, str) else 'unknown'}:{kind}{iam_path(path)}{self.iam_name(resource)}"
+        )
 
     def bucket_name(self, resource: _Resource) -> str:
         """`BucketName`, or (when CloudFormation generates the name) a lower-case placeholder."""
@@ -541,6 +569,8 @@ class Template:
             # names an origin takes by reference: the same placeholder at both ends
             text = f"{PLACEHOLDER}{logical}.{attribute}"
             return text if attribute == "DNSName" else f"https://{text}/"
+        if resource.type in IAM_NAMES and attribute in ("Arn", "PolicyArn"):
+            return self.iam_arn(resource)
         if resource.type == "AWS::S3::Bucket":
             name = self.bucket_name(resource)
             region = self.parameters.get("AWS::Region")
@@ -739,6 +769,8 @@ class _Estate:
         self.props: dict[str, _Props] = {}
         self.ipv6_blocks: dict[str, list[str]] = {}  # VPC id -> logical ids of its IPv6 VPCCidrBlocks
         self.edge = EdgeDraft()
+        partition = template.parameters.get("AWS::Partition")
+        self.iam = IamDraft(partition if isinstance(partition, str) else "aws", self.draft.account)
 
     # helpers ------------------------------------------------------------------------------
     def ident(self, p: _Props) -> str:
@@ -859,6 +891,12 @@ class _Estate:
             ("AWS::Lambda::Url", self.function_url),
             ("AWS::Lambda::Permission", self.lambda_permission),
             ("AWS::Route53::RecordSet", self.dns_record),
+            ("AWS::IAM::Group", self.iam_principal),
+            ("AWS::IAM::User", self.iam_principal),
+            ("AWS::IAM::Role", self.iam_principal),
+            ("AWS::IAM::ManagedPolicy", self.iam_managed_policy),
+            ("AWS::IAM::Policy", self.iam_policy),
+            ("AWS::IAM::UserToGroupAddition", self.iam_group_addition),
         ]
         for rtype, handler in order:
             for resource in self.t.resources.values():
@@ -1839,6 +1877,120 @@ class _Estate:
             DnsRecord(name, str(kind), targets, alias=isinstance(alias, Mapping), source=source)
         )
 
+    # IAM ----------------------------------------------------------------------------------------
+    def iam_document(self, p: _Props, path: str, *, name: str, kind: PolicyKind, owner: str) -> Policy | None:
+        """A policy document (a mapping or a JSON string), parsed; None (and recorded) when not known."""
+        document = self._at(p, path)
+        if document is None:
+            raise p.error(path, f"{path.split('.')[-1]} is required", p.resource.line)
+        if _has_unknown(document):
+            self.iam.unknown(owner, f"{p.logical_id}: {path} is not known until the stack is created")
+            return None
+        if not isinstance(document, str | Mapping):
+            raise p.error(path, "expected a policy document (a mapping or a JSON string)")
+        try:
+            return parse_policy(document, name=name, kind=kind, file=self.file)
+        except InputError as exc:
+            inner = f"{path}.{exc.place}" if exc.place else path
+            raise p.error(inner, exc.detail) from None
+
+    @staticmethod
+    def _at(p: _Props, path: str) -> Any:
+        node: Any = p.values
+        for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+            if part.startswith("["):
+                node = node[int(part[1:-1])] if isinstance(node, list) and int(part[1:-1]) < len(node) else None
+            else:
+                node = node.get(part) if isinstance(node, Mapping) else None
+        return node
+
+    def iam_names(self, p: _Props, key: str) -> list[str]:
+        raw = p.values.get(key)
+        if raw is None:
+            return []
+        if isinstance(raw, Unknown) or not isinstance(raw, list):
+            if isinstance(raw, Unknown):
+                raise _LeftOut(f"{p.logical_id}: {key} is not known: {raw.what}")
+            raise p.error(key, "expected a list")
+        out = []
+        for i, item in enumerate(raw):
+            if isinstance(item, Unknown):
+                raise _LeftOut(f"{p.logical_id}: {key}[{i}] is not known: {item.what}")
+            out.append(_scalar_text(item))
+        return out
+
+    def iam_inline(self, p: _Props, draft: PrincipalDraft) -> None:
+        raw = p.values.get("Policies")
+        if raw is None:
+            return
+        if not isinstance(raw, list):
+            raise p.error("Policies", "expected a list")
+        for i, item in enumerate(raw):
+            if not isinstance(item, Mapping) or not isinstance(item.get("PolicyName"), str):
+                raise p.error(f"Policies[{i}]", "a policy needs a PolicyName and a PolicyDocument")
+            name = item["PolicyName"]
+            policy = self.iam_document(
+                p,
+                f"Policies[{i}].PolicyDocument",
+                name=f"{draft.kind}/{draft.name}/{name}",
+                kind="identity",
+                owner=draft.arn,
+            )
+            if policy is not None:
+                draft.inline[name] = policy
+
+    def iam_principal(self, p: _Props) -> None:
+        kind: Kind = {"AWS::IAM::User": "user", "AWS::IAM::Group": "group"}.get(p.resource.type, "role")  # type: ignore[assignment]
+        name = self.t.iam_name(p.resource)
+        draft = self.iam.add(PrincipalDraft(kind, name, self.t.iam_arn(p.resource), iam_path(p.values.get("Path"))))
+        self.iam_inline(p, draft)
+        draft.managed = self.iam_names(p, "ManagedPolicyArns")
+        if kind == "group":
+            return
+        draft.tags = self.tags(p)
+        boundary = p.values.get("PermissionsBoundary")
+        if isinstance(boundary, Unknown):
+            self.iam.unknown(draft.arn, f"{p.logical_id}: PermissionsBoundary is not known: {boundary.what}")
+        elif boundary is not None:
+            draft.boundary = _scalar_text(boundary)
+        if kind == "user":
+            draft.groups = self.iam_names(p, "Groups")
+        elif p.values.get("AssumeRolePolicyDocument") is not None:
+            draft.trust = self.iam_document(
+                p, "AssumeRolePolicyDocument", name=f"role/{name}/trust-policy", kind="trust", owner=draft.arn
+            )
+
+    def iam_managed_policy(self, p: _Props) -> None:
+        arn = self.t.iam_arn(p.resource)
+        name = self.t.iam_name(p.resource)
+        document = self.iam_document(p, "PolicyDocument", name=arn, kind="identity", owner=arn)
+        if document is not None:
+            self.iam.policies[arn] = ManagedPolicy(arn, name, document, iam_path(p.values.get("Path")))
+        for key, kind in (("Users", "user"), ("Groups", "group"), ("Roles", "role")):
+            for owner in self.iam_names(p, key):
+                self.iam.attach(kind, owner, arn)  # type: ignore[arg-type]
+
+    def iam_policy(self, p: _Props) -> None:
+        name = self.text(p, "PolicyName", required=True)
+        if isinstance(name, Unknown):
+            raise _LeftOut(f"{p.logical_id}: PolicyName is not known: {name.what}")
+        for key, kind in (("Users", "user"), ("Groups", "group"), ("Roles", "role")):
+            for owner in self.iam_names(p, key):
+                draft = self.iam.principal(kind, owner)  # type: ignore[arg-type]
+                if draft is None:
+                    self.draft.notes.append(f"{p.logical_id}: {kind} {owner} is not in the template: left out")
+                    continue
+                policy = self.iam_document(
+                    p, "PolicyDocument", name=f"{kind}/{owner}/{name}", kind="identity", owner=draft.arn
+                )
+                if policy is not None:
+                    draft.inline[str(name)] = policy
+
+    def iam_group_addition(self, p: _Props) -> None:
+        group = self.ref(p, "GroupName", "the group")
+        for user in self.iam_names(p, "Users"):
+            self.iam.member(user, group)
+
     def finish_addresses(self) -> None:
         """An Elastic IP AWS picks makes its interface's public address unknown."""
         for address in self.draft.addresses:
@@ -1861,9 +2013,17 @@ def cloudformation_estates(
     doc: Node, file: str, parameters: Mapping[str, str] | None = None
 ) -> tuple[NetworkEstate, EdgeEstate]:
     """The network and edge estates a template describes."""
+    network, edge, _ = cloudformation_all(doc, file, parameters)
+    return network, edge
+
+
+def cloudformation_all(
+    doc: Node, file: str, parameters: Mapping[str, str] | None = None
+) -> tuple[NetworkEstate, EdgeEstate, IamEstate | None]:
+    """The network, edge and IAM estates (None when it has no IAM resource) a template describes."""
     estate = _Estate(Template(doc, file, parameters or {}))
     network = estate.run()
-    return network, estate.edge.finish(estate.draft.account)
+    return network, estate.edge.finish(estate.draft.account), estate.iam.finish()
 
 
 def _has_unknown(value: Any) -> bool:
@@ -1894,9 +2054,9 @@ def load_cloudformation(path: str | Path, parameters: Mapping[str, str] | None =
         raise InputError("expected a CloudFormation template file, not a directory", file=str(source))
     from edgeward.sources.edge_common import finish_edge
 
-    network, edge = cloudformation_estates(read_template(source), str(source), parameters)
+    network, edge, iam = cloudformation_all(read_template(source), str(source), parameters)
     network = finish_network(network)
-    return Snapshot.build(network, edge=finish_edge(edge, network))
+    return Snapshot.build(network, edge=finish_edge(edge, network), iam=iam)
 
 
 def split_parameters(values: Sequence[str]) -> dict[str, str]:

@@ -40,6 +40,8 @@ from typing import Any, ClassVar
 
 from edgeward.algebra.addresses import AddressError, parse_cidr
 from edgeward.errors import InputError
+from edgeward.iam.estate import IamEstate, ManagedPolicy
+from edgeward.iam.policy import Policy, PolicyKind, parse_policy
 from edgeward.model.edge import (
     DnsRecord,
     EdgeEstate,
@@ -99,6 +101,7 @@ from edgeward.sources.iac_edge import (
     plain_search,
     tf_action,
 )
+from edgeward.sources.iac_iam import IamDraft, Kind, PrincipalDraft, iam_path
 
 PLACEHOLDER = "tf:"
 FOR_EACH = "(for_each)"  # where a resource's for_each expression is kept beside its attributes
@@ -464,9 +467,19 @@ ID_ALIASES = {
         )
     },
     ("aws_s3_bucket", "id"): "bucket",  # a bucket's id is its name
+    # an IAM user's, group's or role's id is its name
+    ("aws_iam_user", "id"): "name",
+    ("aws_iam_group", "id"): "name",
+    ("aws_iam_role", "id"): "name",
 }
 # Attributes whose unknown value an origin domain (or a DNS record) names by reference: the
 # placeholder `tf:<address>.<attribute>` is given to both ends, so the reference resolves.
+IAM_KINDS: dict[str, Any] = {
+    "aws_iam_user": "user",
+    "aws_iam_group": "group",
+    "aws_iam_role": "role",
+    "aws_iam_policy": "policy",
+}
 DNS_PLACEHOLDERS = {("aws_lb", "dns_name"), ("aws_alb", "dns_name"), ("aws_lambda_function_url", "function_url")}
 
 
@@ -477,6 +490,7 @@ class _Loader:
         self.resolver = _Resolver(doc)
         self.draft = EstateDraft(region=doc.region or self.arn_part(3), account=self.account())
         self.edge = EdgeDraft()
+        self.iam = IamDraft(account=self.draft.account)
         self.type_of_id: dict[str, str] = {}
         self.vpc_of_res: dict[str, VpcDraft] = {}
         self.assigns_ipv6: dict[str, bool] = {}  # subnet id -> assigns IPv6 addresses on launch
@@ -493,6 +507,8 @@ class _Loader:
 
     def _target_value(self, target: Res, attr: str | None) -> Any:
         attr = attr or "id"
+        if target.type in IAM_KINDS and attr == "arn":
+            return self.iam_arn(target)
         if target.type == "aws_s3_bucket" and attr != "id":
             derived = self.bucket_attribute(target, attr)
             if derived is not None:
@@ -676,6 +692,19 @@ class _Loader:
             ("managed", "aws_lambda_function_url", self.function_url),
             ("managed", "aws_lambda_permission", self.lambda_permission),
             ("managed", "aws_route53_record", self.dns_record),
+            ("managed", "aws_iam_policy", self.iam_policy),
+            ("managed", "aws_iam_group", self.iam_principal),
+            ("managed", "aws_iam_user", self.iam_principal),
+            ("managed", "aws_iam_role", self.iam_principal),
+            ("managed", "aws_iam_user_policy", self.iam_inline_policy),
+            ("managed", "aws_iam_group_policy", self.iam_inline_policy),
+            ("managed", "aws_iam_role_policy", self.iam_inline_policy),
+            ("managed", "aws_iam_user_policy_attachment", self.iam_attachment),
+            ("managed", "aws_iam_group_policy_attachment", self.iam_attachment),
+            ("managed", "aws_iam_role_policy_attachment", self.iam_attachment),
+            ("managed", "aws_iam_policy_attachment", self.iam_policy_attachment),
+            ("managed", "aws_iam_user_group_membership", self.iam_user_groups),
+            ("managed", "aws_iam_group_membership", self.iam_group_members),
         ]
         for mode, rtype, handler in handlers:
             for res in self.doc.resources:
@@ -2257,6 +2286,156 @@ class _Loader:
             targets = names(records)
         self.edge.dns_records.append(DnsRecord(name, str(kind), targets, alias=alias is not None, source=res.source))
 
+    # IAM ----------------------------------------------------------------------------------------
+    def iam_arn(self, res: Res) -> str:
+        """The ARN of an IAM user, group, role or managed policy: known, else as IAM makes it from the name."""
+        arn = res.get("arn")
+        if isinstance(arn, str) and arn:
+            return arn
+        name = res.get("name")
+        if not isinstance(name, str) or not name:
+            return f"{PLACEHOLDER}{res.address}.arn"
+        return self.iam.arn(IAM_KINDS[res.type], str(res.get("path") or "/"), name)
+
+    def iam_name(self, res: Res) -> str:
+        name = res.get("name")
+        if not isinstance(name, str) or not name:
+            raise _Skip(f"{res.address}: its name is not known")
+        return name
+
+    def policy_document(self, res: Res, key: str, *, name: str, kind: PolicyKind) -> Policy | None:
+        """A policy document attribute (JSON text, also through `data.aws_iam_policy_document.x.json`),
+        parsed; None when the plan does not know it."""
+        text = self._document(res, key)
+        if not isinstance(text, str):
+            return None
+        return self.parse_document(text, res.place(key), name=name, kind=kind)
+
+    def parse_document(self, text: str, place: str, *, name: str, kind: PolicyKind) -> Policy:
+        try:
+            return parse_policy(text, name=name, kind=kind, file=self.file)
+        except InputError as exc:
+            inner = f"{place}.{exc.place}" if exc.place else place
+            raise _error(self.file, inner, exc.detail) from None
+
+    def iam_policy(self, res: Res) -> None:
+        arn = self.iam_arn(res)
+        name = self.iam_name(res)
+        document = self.policy_document(res, "policy", name=arn, kind="identity")
+        if document is None:
+            self.iam.unknown(arn, f"{res.address}: policy is not known until the change is applied")
+            return
+        self.iam.policies[arn] = ManagedPolicy(arn, name, document, iam_path(res.get("path")))
+
+    def iam_principal(self, res: Res) -> None:
+        kind = IAM_KINDS[res.type]
+        assert kind != "policy"
+        name = self.iam_name(res)
+        draft = self.iam.add(PrincipalDraft(kind, name, self.iam_arn(res), iam_path(res.get("path"))))
+        if kind != "group":
+            draft.tags = self.tags(res)
+            boundary = self.optional_link(res, "permissions_boundary", ("aws_iam_policy",))
+            if boundary is UNKNOWN:
+                self.iam.unknown(
+                    draft.arn, f"{res.address}: permissions_boundary is not known until the change is applied"
+                )
+            elif isinstance(boundary, str):
+                draft.boundary = boundary
+        if kind != "role":
+            return
+        draft.trust = self.policy_document(res, "assume_role_policy", name=f"role/{name}/trust-policy", kind="trust")
+        configured = "inline_policy" in res.expressions
+        blocks = res.get("inline_policy")
+        if blocks is UNKNOWN and configured:
+            self.iam.unknown(draft.arn, f"{res.address}: inline_policy is not known until the change is applied")
+        elif isinstance(blocks, list):
+            flags = res.flag("inline_policy")
+            for i, block in enumerate(blocks):
+                if not isinstance(block, Mapping) or not block.get("name"):
+                    continue
+                policy_name = str(block["name"])
+                text = block.get("policy")
+                if _step(_step(flags, i), "policy") is True or not isinstance(text, str):
+                    self.iam.unknown(
+                        draft.arn,
+                        f"{res.address}: inline_policy {policy_name} is not known until the change is applied",
+                    )
+                    continue
+                place = res.place(f"inline_policy[{i}].policy")
+                draft.inline[policy_name] = self.parse_document(
+                    text, place, name=f"role/{name}/{policy_name}", kind="identity"
+                )
+        if res.get("managed_policy_arns") is UNKNOWN and "managed_policy_arns" not in res.expressions:
+            return  # not configured: what attachment resources set
+        arns = self.links(res, "managed_policy_arns")
+        if arns is UNKNOWN:
+            self.iam.unknown(draft.arn, f"{res.address}: managed_policy_arns is not known until the change is applied")
+        elif isinstance(arns, list):
+            for arn in arns:
+                self.iam.attach("role", name, arn)
+
+    def _iam_owner(self, res: Res) -> tuple[Kind, str]:
+        kind: Kind = "user" if "_user_" in res.type else "group" if "_group_" in res.type else "role"
+        key = kind
+        target_type = f"aws_iam_{kind}"
+        owner = self.link(res, key, (target_type,))
+        if not isinstance(owner, str):
+            raise _Skip(f"{res.address}: its {kind} is not known and its expression names no single {target_type}")
+        return kind, owner
+
+    def iam_inline_policy(self, res: Res) -> None:
+        kind, owner = self._iam_owner(res)
+        policy_name = self.iam_name(res)
+        draft = self.iam.principal(kind, owner)
+        if draft is None:
+            self.draft.notes.append(f"{res.address}: {kind} {owner} is not in the input: its policy is left out")
+            return
+        policy = self.policy_document(res, "policy", name=f"{kind}/{owner}/{policy_name}", kind="identity")
+        self.iam.inline(
+            kind, owner, policy_name, policy, f"{res.address}: policy is not known until the change is applied"
+        )
+
+    def _policy_arn(self, res: Res) -> str | None:
+        arn = self.link(res, "policy_arn", ("aws_iam_policy",))
+        if not isinstance(arn, str):
+            raise _Skip(f"{res.address}: its policy_arn is not known and names no single aws_iam_policy")
+        return arn
+
+    def iam_attachment(self, res: Res) -> None:
+        kind, owner = self._iam_owner(res)
+        arn = self._policy_arn(res)
+        if arn is not None:
+            self.iam.attach(kind, owner, arn)
+
+    def iam_policy_attachment(self, res: Res) -> None:
+        arn = self._policy_arn(res)
+        if arn is None:
+            return
+        for key, kind in (("users", "user"), ("groups", "group"), ("roles", "role")):
+            if res.get(key) is None:
+                continue
+            owners = self.links(res, key)
+            if not isinstance(owners, list):
+                raise _Skip(f"{res.address}: its {key} are not known")
+            for owner in owners:
+                self.iam.attach(kind, owner, arn)  # type: ignore[arg-type]
+
+    def iam_user_groups(self, res: Res) -> None:
+        user = self.link(res, "user", ("aws_iam_user",))
+        groups = self.links(res, "groups")
+        if not isinstance(user, str) or not isinstance(groups, list):
+            raise _Skip(f"{res.address}: its user or groups are not known")
+        for group in groups:
+            self.iam.member(user, group)
+
+    def iam_group_members(self, res: Res) -> None:
+        group = self.link(res, "group", ("aws_iam_group",))
+        users = self.links(res, "users")
+        if not isinstance(group, str) or not isinstance(users, list):
+            raise _Skip(f"{res.address}: its group or users are not known")
+        for user in users:
+            self.iam.member(user, group)
+
     def finish_addresses(self) -> None:
         """An Elastic IP whose address is unknown makes its interface's public address unknown."""
         for address in self.draft.addresses:
@@ -2277,9 +2456,15 @@ def terraform_estate(document: Any, file: str) -> NetworkEstate:
 
 def terraform_estates(document: Any, file: str) -> tuple[NetworkEstate, EdgeEstate]:
     """The network and edge estates a `terraform show -json` document describes."""
+    network, edge, _ = terraform_all(document, file)
+    return network, edge
+
+
+def terraform_all(document: Any, file: str) -> tuple[NetworkEstate, EdgeEstate, IamEstate | None]:
+    """The network, edge and IAM estates (None when it has no IAM resource) a document describes."""
     loader = _Loader(read_document(document, file))
     network = loader.run()
-    return network, loader.edge.finish(loader.draft.account)
+    return network, loader.edge.finish(loader.draft.account), loader.iam.finish()
 
 
 def read_terraform_json(path: Path) -> Any:
@@ -2315,6 +2500,6 @@ def load_terraform(path: str | Path) -> Any:
         raise InputError("expected the JSON file of `terraform show -json`, not a directory", file=str(source))
     from edgeward.sources.edge_common import finish_edge
 
-    network, edge = terraform_estates(read_terraform_json(source), str(source))
+    network, edge, iam = terraform_all(read_terraform_json(source), str(source))
     network = finish_network(network)
-    return Snapshot.build(network, edge=finish_edge(edge, network))
+    return Snapshot.build(network, edge=finish_edge(edge, network), iam=iam)
