@@ -109,9 +109,10 @@ class Box:
 class TrafficSpace:
     """An immutable union of boxes. Membership is exact; the box list is kept small, not canonical."""
 
-    __slots__ = ("boxes",)
+    __slots__ = ("_peers", "boxes")
 
     boxes: tuple[Box, ...]
+    _peers: dict[tuple[int, int | IntervalSet], Addresses]  # remembered answers of peers_for(_ports)
 
     def __init__(self, boxes: Iterable[Box] = ()) -> None:
         merged: dict[tuple[IntervalSet, IntervalSet], list[Box]] = {}
@@ -131,6 +132,7 @@ class TrafficSpace:
                 for (protos, ports), same in merged.items()
             ),
         )
+        object.__setattr__(self, "_peers", {})
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("TrafficSpace is immutable")
@@ -194,13 +196,28 @@ class TrafficSpace:
 
     def peers_for(self, protocol: int, port: int) -> Addresses:
         """Every peer address allowed with this protocol and port."""
-        return union_addresses(box.peers for box in self.boxes if protocol in box.protocols and port in box.ports)
+        key = (protocol, port)
+        found = self._peers.get(key)
+        if found is None:
+            found = union_addresses(box.peers for box in self.boxes if protocol in box.protocols and port in box.ports)
+            self._remember(key, found)
+        return found
 
     def peers_for_ports(self, protocol: int, ports: IntervalSet) -> Addresses:
         """Peers allowed for this protocol on at least one port of `ports`."""
-        return union_addresses(
-            box.peers for box in self.boxes if protocol in box.protocols and box.ports.overlaps(ports)
-        )
+        key = (protocol, ports)
+        found = self._peers.get(key)
+        if found is None:
+            found = union_addresses(
+                box.peers for box in self.boxes if protocol in box.protocols and box.ports.overlaps(ports)
+            )
+            self._remember(key, found)
+        return found
+
+    def _remember(self, key: tuple[int, int | IntervalSet], peers: Addresses) -> None:
+        if len(self._peers) >= 4096:  # a bound: spaces answer many different ports over a long batch
+            self._peers.clear()
+        self._peers[key] = peers
 
     def ports_for(self, protocol: int, peer: Addresses) -> IntervalSet:
         """Ports (or ICMP type/code points) on which every address of `peer` is allowed.

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from edgeward.algebra.addresses import ALL, NONE, Addresses, union_addresses
+from edgeward.algebra.addresses import ALL, NONE, Addresses, parse_cidr, union_addresses
 from edgeward.algebra.intervals import IntervalSet
 from edgeward.algebra.traffic import (
     ALL_PORTS,
@@ -96,6 +96,7 @@ class SecurityGroupSemantics:
         self._rule_peers: dict[int, RulePeers] = {}
         self._prefix_list_addresses: dict[str, Addresses] = {}
         self._shared_peers: dict[tuple[object, ...], RulePeers] = {}
+        self._allowed: dict[tuple[tuple[str, ...], bool, int, int], Addresses] = {}
         self._by_protocol: dict[tuple[str, bool, int], list[tuple[SecurityGroupRule, IntervalSet, RulePeers]]] = {}
         self._covering: dict[
             tuple[tuple[str, ...], bool, int, int], list[tuple[SecurityGroup, SecurityGroupRule, RulePeers]]
@@ -104,14 +105,23 @@ class SecurityGroupSemantics:
     @cached_property
     def member_addresses(self) -> dict[str, Addresses]:
         """Private IPv4 and IPv6 addresses of the interfaces carrying each group."""
+        parsed: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
         out: dict[str, Addresses] = {}
         for group_id, eni_ids in self.snapshot.members_of_group.items():
-            addresses: list[str] = []
+            v4: list[tuple[int, int]] = []
+            v6: list[tuple[int, int]] = []
             for eni_id in eni_ids:
-                eni = self.snapshot.interfaces[eni_id]
-                addresses.extend(eni.private_ipv4s)
-                addresses.extend(eni.ipv6s)
-            out[group_id] = Addresses.from_cidrs(addresses)
+                own = parsed.get(eni_id)
+                if own is None:  # each interface's addresses parsed once, whatever its number of groups
+                    eni = self.snapshot.interfaces[eni_id]
+                    own = ([], [])
+                    for text in eni.private_ipv4s + eni.ipv6s:
+                        version, first, last = parse_cidr(text)
+                        (own[0] if version == 4 else own[1]).append((first, last))
+                    parsed[eni_id] = own
+                v4.extend(own[0])
+                v6.extend(own[1])
+            out[group_id] = Addresses(IntervalSet(v4), IntervalSet(v6))
         return out
 
     def peers(self, rule: SecurityGroupRule) -> RulePeers:
@@ -214,7 +224,14 @@ class SecurityGroupSemantics:
         """Peers allowed for this protocol/port by any group of the interface."""
         if not self.filters(eni):
             return ALL
-        return union_addresses(peers.addresses for _, _, peers in self._rules_for(eni, egress, protocol, port))
+        key = (eni.group_ids, egress, protocol, port)
+        found = self._allowed.get(key)
+        if found is None:
+            found = union_addresses(peers.addresses for _, _, peers in self._rules_for(eni, egress, protocol, port))
+            if len(self._allowed) >= 100_000:
+                self._allowed.clear()
+            self._allowed[key] = found
+        return found
 
     def _rules_for(
         self, eni: NetworkInterface, egress: bool, protocol: int, port: int
