@@ -1,6 +1,7 @@
 """Smoke benchmark (CI runs only this size): the small synthetic estate loads with exactly the counts
-the generator reports, carries the rule mix it promises, and `reach --from internet` agrees with
-`exposure` on every question asked. No timing assertions."""
+the generator reports, carries the rule mix it promises, `reach --from internet` agrees with
+`exposure` on every question asked, the matrix agrees with the naive evaluator on every pair, and
+the benchmark's other measurements (batch, IAM, growth fit) run. No timing assertions."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from typing import Any
 
 import pytest
 from bench.generate import CLOUDFRONT_LIST, generate
-from bench.run import estate_files, exposure_allows, pick_queries
+from bench.iam_workload import measure, workload
+from bench.naive import NaiveEvaluator
+from bench.run import estate_files, exposure_allows, fitted_exponent, measure_batch, measure_matrix, pick_queries
 
 from edgeward.analysis.exposure import Exposure
 from edgeward.analysis.flows import Traffic
+from edgeward.analysis.matrix import reachability_matrix
 from edgeward.analysis.reach import Reachability
 from edgeward.model.network import PeerKind
 from edgeward.model.snapshot import Snapshot
@@ -104,3 +108,43 @@ def test_interface_to_interface_questions_get_verdicts(snapshot: Snapshot) -> No
     pairs, _ = pick_queries(snapshot, 40, seed=5)
     verdicts = [reach.reach(a, b, Traffic(protocol=6, port=port)).verdict.value for a, b, port in pairs]
     assert set(verdicts) == {"allowed", "denied"}
+
+
+def test_matrix_agrees_with_the_naive_evaluator_on_every_pair(snapshot: Snapshot) -> None:
+    """The benchmark's matrix figure stands for these answers: every private pair, every port asked."""
+    matrix = reachability_matrix(snapshot)
+    naive = NaiveEvaluator(snapshot)
+    enis = [e for e in snapshot.interfaces.values() if e.private_ipv4s]
+    checked = allowed = 0
+    for a in enis:
+        for b in enis:
+            if a.id == b.id:
+                continue
+            for port in (22, 443):
+                got = matrix.allows(a.id, b.id, Traffic(6, port=port))
+                if got is None:  # no private route: reach and the naive evaluator go by the public address
+                    continue
+                assert got == naive.interface_to_interface(a, b, 6, port), (a.id, b.id, port)
+                checked += 1
+                allowed += got
+    assert 0 < allowed < checked
+    assert sum(len(c.interfaces) for c in matrix.classes) + len(matrix.left_out) == len(snapshot.interfaces)
+
+
+def test_bench_measures_matrix_naive_and_batch(snapshot: Snapshot) -> None:
+    measured = measure_matrix(snapshot, sample=30, seed=1)
+    assert measured["naive"]["disagreements"] == 0
+    assert measured["naive"]["all_pairs"] > measured["naive"]["pairs"]
+    assert measured["matrix"]["classes"] <= measured["matrix"]["interfaces"]
+    assert measure_batch(snapshot, 40, seed=1)["count"] == 40
+
+
+def test_iam_workload_mixes_every_decision() -> None:
+    result = measure(workload(seed=2, policies=5, requests=300), repeat=1)
+    assert result["statements_per_policy"] == 10
+    assert set(result["mix"]) == {"allowed", "explicit-deny", "implicit-deny"}
+
+
+def test_growth_exponent_of_a_power_law() -> None:
+    sizes = [1000.0, 2000.0, 4000.0, 8000.0]
+    assert fitted_exponent(sizes, [3e-6 * s**1.5 for s in sizes]) == pytest.approx(1.5)
