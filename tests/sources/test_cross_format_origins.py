@@ -1,6 +1,6 @@
 """One estate with a CloudFront distribution in front of an ALB (secret origin header checked by a listener
-rule) and an S3 origin read through OAC, from Terraform (state, and a plan over it) and CloudFormation:
-the same `origins` verdicts, and the same evidence once ids are replaced by names. A plan made before
+rule) and an S3 origin read through OAC, from AWS JSON, the native format, Terraform (state, and a plan over
+it) and CloudFormation: the same `origins` verdicts, and the same evidence once ids are replaced by names. A plan made before
 anything exists resolves the ALB origin by reference (its DNS name is not known yet) and says `unknown`
 for the S3 origin, naming the bucket policy the plan does not know."""
 
@@ -14,10 +14,13 @@ from typing import Any
 from click.testing import CliRunner
 
 from edgeward.cli import main
+from tests.analysis.test_origin_secrets import assert_no_secret
 
 HERE = Path(__file__).parent
 TF = HERE / "terraform" / "origins"
 SOURCES = {
+    "aws_json": [str(HERE / "cross_format" / "origins" / "aws_json")],
+    "native": [str(HERE / "cross_format" / "origins" / "native.yaml")],
     "terraform-state": [str(TF / "state.json")],
     "terraform-plan": [str(TF / "plan-over-state.json")],
     "cloudformation": [
@@ -37,14 +40,14 @@ IDS = [
     (r"\b(subnet-0b2bbbbbbbbbbbbbb|cfn:SubnetB)\b", "SUBNET-B"),
     (r"\b(sg-0d4dddddddddddddd|cfn:AlbGroup)\b", "ALB-SG"),
     (r"\b(E1ORIGINSOAC01|cfn:SiteOac)\b", "OAC"),
-    (r"\b(aws_cloudfront_distribution\.web|Web)\b", "DIST"),
+    (r"\b(aws_cloudfront_distribution\.web|Web|E2ORIGINSDIST1)\b", "DIST"),
 ]
 
 
 def origins(args: list[str]) -> list[dict[str, Any]]:
     result = CliRunner().invoke(main, ["origins", *args, "--output-format", "json"], prog_name="edgeward")
     assert result.exit_code in (0, 1), result.output
-    assert SECRET not in result.output
+    assert_no_secret(result.output, {SECRET}, " ".join(args))
     payload = json.loads(result.stdout)
     return list(payload["origins"] if isinstance(payload, dict) else payload)
 
@@ -55,7 +58,7 @@ def normalised(text: str) -> str:
     return text
 
 
-def test_origins_are_the_same_from_terraform_and_cloudformation() -> None:
+def test_origins_are_the_same_from_every_format() -> None:
     found = {}
     for kind, args in SOURCES.items():
         found[kind] = sorted(
