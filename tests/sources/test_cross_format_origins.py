@@ -1,8 +1,8 @@
 """One estate with a CloudFront distribution in front of an ALB (secret origin header checked by a listener
 rule) and an S3 origin read through OAC, from AWS JSON, the native format, Terraform (state, and a plan over
-it) and CloudFormation: the same `origins` verdicts, and the same evidence once ids are replaced by names. A plan made before
-anything exists resolves the ALB origin by reference (its DNS name is not known yet) and says `unknown`
-for the S3 origin, naming the bucket policy the plan does not know."""
+it) and CloudFormation: the same `origins` verdicts, and the same evidence once ids are replaced by names.
+A plan made before anything exists resolves the ALB origin by reference (its DNS name is not known yet) and
+says `unknown` for the S3 origin, naming the bucket policy the plan does not know."""
 
 from __future__ import annotations
 
