@@ -1793,12 +1793,13 @@ class _Estate:
             self._edge_unknown(f"arn:aws:s3:::{name}", p, "PolicyDocument")
             draft.policy, draft.policy_known = None, False
             return
-        if isinstance(document, str):
-            draft.policy = document
-        elif isinstance(document, Mapping):
-            draft.policy = json.dumps(document)
-        else:
+        if not isinstance(document, str | Mapping):
             raise p.error("PolicyDocument", "expected a policy document (a mapping or a JSON string)")
+        try:
+            parse_policy(document, name=f"bucket policy of {name}", kind="resource", file=self.file)
+        except InputError as exc:
+            raise p.error(f"PolicyDocument.{exc.place}" if exc.place else "PolicyDocument", exc.detail) from None
+        draft.policy = document if isinstance(document, str) else json.dumps(document)
         draft.policy_known = True
 
     def _function_arn(self, p: _Props, key: str) -> str:

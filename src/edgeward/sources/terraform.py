@@ -1981,7 +1981,13 @@ class _Loader:
             for i, block in enumerate(res.get("origin") or [])
             if isinstance(block, Mapping)
         ]
-        default = first_block(res.get("default_cache_behavior")) or {}
+        if not origins:
+            raise _error(self.file, res.place("origin"), "a distribution needs at least one origin block")
+        default = first_block(res.get("default_cache_behavior"))
+        if default is None:
+            raise _error(
+                self.file, res.place("default_cache_behavior"), "a distribution needs a default_cache_behavior"
+            )
         ordered = res.get("ordered_cache_behavior")
         web_acl = self.optional_link(res, "web_acl_id", ("aws_wafv2_web_acl",))
         if web_acl is UNKNOWN:
@@ -2181,6 +2187,7 @@ class _Loader:
             self._edge_unknown(f"arn:aws:s3:::{name}", res, "policy")
             draft.policy, draft.policy_known = None, False
             return
+        self.parse_document(policy, res.place("policy"), name=f"bucket policy of {name}", kind="resource")
         draft.policy, draft.policy_known = policy, True
 
     def bucket_public_access_block(self, res: Res) -> None:
