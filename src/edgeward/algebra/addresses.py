@@ -92,14 +92,16 @@ def _range_to_cidrs(first: int, last: int, bits: int) -> list[tuple[int, int]]:
 class Addresses:
     """An immutable set of IPv4 and IPv6 addresses."""
 
-    __slots__ = ("v4", "v6")
+    __slots__ = ("_hash", "v4", "v6")
 
     v4: IntervalSet
     v6: IntervalSet
+    _hash: int
 
     def __init__(self, v4: IntervalSet = EMPTY, v6: IntervalSet = EMPTY) -> None:
         object.__setattr__(self, "v4", v4)
         object.__setattr__(self, "v6", v6)
+        object.__setattr__(self, "_hash", -1)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Addresses is immutable")
@@ -206,7 +208,9 @@ class Addresses:
         return isinstance(other, Addresses) and self.v4 == other.v4 and self.v6 == other.v6
 
     def __hash__(self) -> int:
-        return hash((self.v4, self.v6))
+        if self._hash == -1:  # sets are used as cache keys again and again: hash once
+            object.__setattr__(self, "_hash", hash((self.v4, self.v6)))
+        return self._hash
 
     def __repr__(self) -> str:
         return f"Addresses({self.to_cidrs()!r})"
