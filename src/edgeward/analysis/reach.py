@@ -458,7 +458,7 @@ class Reachability:
             stages.append(("internet-gateway", NONE))
             return stages
         acl = self._acl(eni)
-        current = current & self.sem.acls.allowed_space(acl, False).peers_for(traffic.protocol, traffic.point)
+        current = current & self.sem.acls.peers_at(acl, False, traffic.protocol, traffic.point)
         stages.append(("network-acl inbound", current))
         current = current & self.sem.groups.allowed_peers(eni, False, traffic.protocol, traffic.point)
         stages.append(("security-group", current))
@@ -648,15 +648,16 @@ class Reachability:
 
     def _reply_peers(self, subnet_id: str, egress: bool, traffic: Traffic) -> Addresses:
         """Remote addresses whose replies pass the subnet's NACL in this direction (any ephemeral port)."""
-        space = self.sem.acls.allowed_space(self.sem.acls.acl_of_subnet(subnet_id), egress)
+        acls = self.sem.acls
+        acl = acls.acl_of_subnet(subnet_id)
         if traffic.has_ports:
-            return space.peers_for_ports(traffic.protocol, EPHEMERAL_PORTS)
+            return acls.peers_for_ports(acl, egress, traffic.protocol, EPHEMERAL_PORTS)
         reply = traffic.reply_point()
         if reply is not None:
-            return space.peers_for(traffic.protocol, reply)
+            return acls.peers_at(acl, egress, traffic.protocol, reply)
         if traffic.protocol in (1, 58):
             return Addresses.everything()
-        return space.peers_for(traffic.protocol, 0)
+        return acls.peers_at(acl, egress, traffic.protocol, 0)
 
     def _from_vpn(
         self, src: Endpoint, dst: Endpoint, traffic: Traffic, vgw_id: str, route_text: str, blackhole: bool
@@ -866,9 +867,7 @@ class Reachability:
             families[0].v4, families[-1].v6 if len(families) > 1 else NONE.v6
         )
         candidates = candidates & self.sem.groups.allowed_peers(eni, True, traffic.protocol, traffic.point)
-        candidates = candidates & self.sem.acls.allowed_space(self._acl(eni), True).peers_for(
-            traffic.protocol, traffic.point
-        )
+        candidates = candidates & self.sem.acls.peers_at(self._acl(eni), True, traffic.protocol, traffic.point)
         table = self.sem.routes.table_of_subnet(eni.subnet_id)
         reachable = NONE
         best: Path | None = None
@@ -881,7 +880,7 @@ class Reachability:
             if route.target is RouteTarget.NAT_GATEWAY and route.target_id in self.snapshot.nat_gateways:
                 nat_subnet = self.snapshot.nat_gateways[route.target_id].subnet_id
                 nat_acl = self.sem.acls.acl_of_subnet(nat_subnet)
-                piece = piece & self.sem.acls.allowed_space(nat_acl, True).peers_for(traffic.protocol, traffic.point)
+                piece = piece & self.sem.acls.peers_at(nat_acl, True, traffic.protocol, traffic.point)
                 piece = piece & self._reply_peers(nat_subnet, False, traffic)
             server = representative(piece)
             if server is None:

@@ -14,8 +14,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
-from edgeward.algebra.addresses import Addresses
+from edgeward.algebra.addresses import ALL, NONE, V4_MAX, V6_MAX, Addresses, parse_address, union_addresses
 from edgeward.algebra.intervals import IntervalSet
 from edgeward.algebra.traffic import (
     ALL_PORTS,
@@ -73,10 +74,15 @@ class AclDecision:
     text: str
 
 
+_Entry = tuple[IntervalSet, IntervalSet, Addresses, bool]  # protocols, ports, peers, allow
+
+
 class NetworkAclSemantics:
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self._space: dict[tuple[str, bool], TrafficSpace] = {}
+        self._entries: dict[tuple[str, bool], list[_Entry]] = {}
+        self._answers: dict[tuple[object, ...], object] = {}
 
     def acl_of_subnet(self, subnet_id: str) -> NetworkAcl | None:
         acl_id = self.snapshot.acl_of_subnet.get(subnet_id)
@@ -113,6 +119,98 @@ class NetworkAclSemantics:
                 return AclDecision(entry.allow, acl, entry, describe_entry(entry))
         return AclDecision(False, acl, None, "rule * DENY all traffic (no entry matched)")
 
+    # -- one-dimensional questions, answered from the entries in rule order ----------------------
+    # Equal to the same questions asked of `allowed_space` (tests/semantics/test_network_acl_questions.py),
+    # without building the whole space: a batch of `reach` questions touches many NACLs once each.
+    def _ordered(self, acl: NetworkAcl, egress: bool) -> list[_Entry]:
+        key = (acl.id, egress)
+        found = self._entries.get(key)
+        if found is None:
+            found = []
+            for entry in acl.ordered(egress):
+                box = entry_box(entry)
+                found.append((box.protocols, box.ports, box.peers, entry.allow))
+            self._entries[key] = found
+        return found
+
+    def _remember(self, key: tuple[object, ...], value: object) -> None:
+        if len(self._answers) >= 100_000:  # a bound for long batches of varied questions
+            self._answers.clear()
+        self._answers[key] = value
+
+    def _ports_at(self, acl: NetworkAcl, egress: bool, protocol: int, version: int, value: int) -> IntervalSet:
+        """Ports on which (protocol, port, this address) is allowed: the first entry matching each port decides."""
+        allowed: list[tuple[int, int]] = []
+        remaining = ALL_PORTS
+        for protocols, ports, peers, allow in self._ordered(acl, egress):
+            if protocol not in protocols or value not in (peers.v4 if version == 4 else peers.v6):
+                continue
+            decided = remaining & ports
+            if decided:
+                if allow:
+                    allowed.extend(decided)
+                remaining = remaining - ports
+                if not remaining:
+                    break
+        return IntervalSet(allowed)
+
     def allowed_return_ports(self, acl: NetworkAcl | None, egress: bool, protocol: int, peer: str) -> IntervalSet:
         """Ports (of `ports`' dimension) on which packets to/from `peer` pass this NACL direction."""
-        return self.allowed_space(acl, egress).ports_for(protocol, Addresses.address(peer))
+        if acl is None:
+            return ALL_PORTS
+        key = ("ports", acl.id, egress, protocol, peer)
+        found = self._answers.get(key)
+        if not isinstance(found, IntervalSet):
+            version, value = parse_address(peer)
+            found = self._ports_at(acl, egress, protocol, version, value)
+            self._remember(key, found)
+        return found
+
+    def peers_at(self, acl: NetworkAcl | None, egress: bool, protocol: int, point: int) -> Addresses:
+        """Remote addresses whose packets with (protocol, point) pass: `allowed_space(...).peers_for`."""
+        if acl is None:
+            return ALL
+        key = ("peers", acl.id, egress, protocol, point)
+        found = self._answers.get(key)
+        if not isinstance(found, Addresses):
+            allowed: list[Addresses] = []
+            remaining = ALL
+            for protocols, ports, peers, allow in self._ordered(acl, egress):
+                if protocol not in protocols or point not in ports:
+                    continue
+                decided = remaining & peers
+                if decided:
+                    if allow:
+                        allowed.append(decided)
+                    remaining = remaining - peers
+                    if not remaining:
+                        break
+            found = union_addresses(allowed)
+            self._remember(key, found)
+        return found
+
+    def peers_for_ports(self, acl: NetworkAcl | None, egress: bool, protocol: int, ports: IntervalSet) -> Addresses:
+        """Remote addresses with some port of `ports` allowed: `allowed_space(...).peers_for_ports`.
+
+        Between two consecutive CIDR edges of the entries every address is decided alike, so each such
+        block is decided by one of its addresses.
+        """
+        if acl is None:
+            return ALL if ports else NONE
+        key = ("some-port", acl.id, egress, protocol, ports)
+        found = self._answers.get(key)
+        if not isinstance(found, Addresses):
+            entries = self._ordered(acl, egress)
+            blocks: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
+            for version, top in ((4, V4_MAX), (6, V6_MAX)):
+                cuts = {0, top + 1}
+                for _, _, peers, _ in entries:
+                    for lo, hi in peers.v4 if version == 4 else peers.v6:
+                        cuts.update((lo, hi + 1))
+                edges = sorted(cuts)
+                for lo, nxt in pairwise(edges):
+                    if self._ports_at(acl, egress, protocol, version, lo).overlaps(ports):
+                        blocks[version].append((lo, nxt - 1))
+            found = Addresses(IntervalSet(blocks[4]), IntervalSet(blocks[6]))
+            self._remember(key, found)
+        return found

@@ -16,6 +16,7 @@ address of an interface is its own (no NAT), so members' IPv6 addresses are matc
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -103,26 +104,10 @@ class SecurityGroupSemantics:
         ] = {}
 
     @cached_property
-    def member_addresses(self) -> dict[str, Addresses]:
-        """Private IPv4 and IPv6 addresses of the interfaces carrying each group."""
-        parsed: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
-        out: dict[str, Addresses] = {}
-        for group_id, eni_ids in self.snapshot.members_of_group.items():
-            v4: list[tuple[int, int]] = []
-            v6: list[tuple[int, int]] = []
-            for eni_id in eni_ids:
-                own = parsed.get(eni_id)
-                if own is None:  # each interface's addresses parsed once, whatever its number of groups
-                    eni = self.snapshot.interfaces[eni_id]
-                    own = ([], [])
-                    for text in eni.private_ipv4s + eni.ipv6s:
-                        version, first, last = parse_cidr(text)
-                        (own[0] if version == 4 else own[1]).append((first, last))
-                    parsed[eni_id] = own
-                v4.extend(own[0])
-                v6.extend(own[1])
-            out[group_id] = Addresses(IntervalSet(v4), IntervalSet(v6))
-        return out
+    def member_addresses(self) -> Mapping[str, Addresses]:
+        """Private IPv4 and IPv6 addresses of the interfaces carrying each group (computed per group on
+        first use: a batch of questions needs the members of the few groups its rules reference)."""
+        return _MemberAddresses(self.snapshot)
 
     def peers(self, rule: SecurityGroupRule) -> RulePeers:
         key = id(rule)
@@ -285,3 +270,38 @@ class SecurityGroupSemantics:
 
 def union_member_addresses(semantics: SecurityGroupSemantics, group_ids: list[str]) -> Addresses:
     return union_addresses(semantics.member_addresses.get(g, NONE) for g in group_ids)
+
+
+class _MemberAddresses(Mapping[str, Addresses]):
+    """Group id -> its members' private addresses, each group computed once, when first asked for."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self._done: dict[str, Addresses] = {}
+        self._parsed: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+
+    def __getitem__(self, group_id: str) -> Addresses:
+        found = self._done.get(group_id)
+        if found is None:
+            eni_ids = self._snapshot.members_of_group[group_id]  # KeyError for a group without members
+            v4: list[tuple[int, int]] = []
+            v6: list[tuple[int, int]] = []
+            for eni_id in eni_ids:
+                own = self._parsed.get(eni_id)
+                if own is None:  # each interface's addresses parsed once, whatever its number of groups
+                    eni = self._snapshot.interfaces[eni_id]
+                    own = ([], [])
+                    for text in eni.private_ipv4s + eni.ipv6s:
+                        version, first, last = parse_cidr(text)
+                        (own[0] if version == 4 else own[1]).append((first, last))
+                    self._parsed[eni_id] = own
+                v4.extend(own[0])
+                v6.extend(own[1])
+            found = self._done[group_id] = Addresses(IntervalSet(v4), IntervalSet(v6))
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._snapshot.members_of_group)
+
+    def __len__(self) -> int:
+        return len(self._snapshot.members_of_group)
