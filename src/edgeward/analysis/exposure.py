@@ -117,18 +117,31 @@ class Exposure:
     def __init__(self, snapshot: Snapshot, reachability: Reachability | None = None) -> None:
         self.snapshot = snapshot
         self.reach = reachability or Reachability(snapshot)
-        self._class_space: dict[tuple[str, tuple[str, ...], bool, bool, str], TrafficSpace] = {}
+        self._class_space: dict[tuple[object, ...], TrafficSpace] = {}
         self._group_internet: dict[tuple[str, Addresses], list[Box]] = {}
         self._internet_peers: dict[tuple[Addresses, Addresses], Addresses] = {}
 
     def interface_space(self, eni: NetworkInterface) -> TrafficSpace:
         """Exactly the (protocol, port, internet source) triples that get a reply from this interface.
 
-        Interfaces of one class (same subnet, same groups, same public address families) get the same
-        answer, so it is computed once per class.
+        Interfaces of one class get the same answer, so it is computed once per class: the same VPC
+        (internet gateways), route table and NACL (subnets often share them), the same groups (and
+        whether any filters it), the same public address families; a load balancer node is its own class.
         """
-        is_node = self.reach.sem.load_balancers.load_balancer_of(eni) is not None
-        key = (eni.subnet_id, eni.group_ids, bool(eni.public_ipv4s), bool(eni.ipv6s), eni.id if is_node else "")
+        sem = self.reach.sem
+        is_node = sem.load_balancers.load_balancer_of(eni) is not None
+        table = sem.routes.table_of_subnet(eni.subnet_id)
+        acl = sem.acls.acl_of_subnet(eni.subnet_id)
+        key = (
+            eni.vpc_id,
+            table.id if table else None,
+            acl.id if acl else None,
+            eni.group_ids,
+            sem.groups.filters(eni),
+            bool(eni.public_ipv4s),
+            bool(eni.ipv6s),
+            eni.id if is_node else "",
+        )
         space = self._class_space.get(key)
         if space is None:
             space = self._compute_interface_space(eni)
