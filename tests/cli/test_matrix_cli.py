@@ -34,8 +34,9 @@ def test_json_cells_agree_with_reach_for_the_traffic_asked() -> None:
     assert code == 0
     data = json.loads(out)
     members = {c["id"]: c["interfaces"] for c in data["classes"]}
-    allowed = {(cell["from"], cell["to"]) for cell in data["allowed"]}
-    assert all(cell["traffic"] == ["tcp port 5432"] for cell in data["allowed"])
+    allowed = {(source, destination) for source, destination, _ in data["allowed"]}
+    assert data["traffic_sets"] == [["tcp port 5432"]]
+    assert {index for _, _, index in data["allowed"]} == {0}
     snapshot = load_snapshot(THREE_TIER)
     reach = Reachability(snapshot)
     for a, sources in members.items():

@@ -30,12 +30,13 @@ the input leaves unknown (IaC), are left out and listed.
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Any, TextIO
 
 from edgeward.algebra.addresses import parse_address
 from edgeward.algebra.intervals import IntervalSet
@@ -279,15 +280,39 @@ class ReachabilityMatrix:
         return total
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        """The whole matrix as one JSON document (see `write_json` for the shape)."""
+        return json.loads("".join(self.json_chunks()))  # type: ignore[no-any-return]
+
+    def write_json(self, out: TextIO) -> None:
+        """Write the JSON document piece by piece: a large estate has millions of cells."""
+        for chunk in self.json_chunks():
+            out.write(chunk)
+
+    def json_chunks(self, per_chunk: int = 10_000) -> Iterator[str]:
+        """The JSON document in pieces. Cells are `[from class, to class, traffic set]` where the traffic
+        set indexes `traffic_sets` (many cells allow the same traffic), one cell per line."""
+        head: dict[str, Any] = {
             "traffic": [t.to_json() for t in self.traffic] if self.traffic is not None else "all",
             "classes": [c.to_json() for c in self.classes],
             "private_cells": len(self.cells),
-            "allowed": [
-                {"from": a.id, "to": b.id, "traffic": self.describe_cell(mask)} for a, b, mask in self.allowed_pairs()
-            ],
+            "allowed_interface_pairs": self.interface_pairs(),
             "left_out": [{"interface": k, "reason": v} for k, v in sorted(self.left_out.items())],
         }
+        yield json.dumps(head, indent=2)[:-2] + ',\n  "allowed": ['
+        sets: dict[int, int] = {}
+        lines: list[str] = []
+        separator = ""
+        for a, b, mask in self.allowed_pairs():
+            index = sets.setdefault(mask, len(sets))
+            lines.append(f'\n    ["{a.id}", "{b.id}", {index}]')
+            if len(lines) >= per_chunk:
+                yield separator + ",".join(lines)
+                separator = ","
+                lines.clear()
+        if lines:
+            yield separator + ",".join(lines)
+        described = [json.dumps(self.describe_cell(mask)) for mask in sets]
+        yield '\n  ],\n  "traffic_sets": [' + ",".join(f"\n    {d}" for d in described) + "\n  ]\n}\n"
 
 
 # -- the computation --------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from edgeward.cli._common import OUTPUT_FORMAT, emit_json
 from edgeward.cli._live import load_source, source_argument
 from edgeward.errors import InputError, UsageError
 from edgeward.model.snapshot import Snapshot
-from edgeward.report.matrix_text import render_matrix
+from edgeward.report.matrix_text import matrix_lines
 from edgeward.report.text import render_exposure, render_reach
 from edgeward.sources import FORMATS
 
@@ -226,9 +226,16 @@ def matrix(
     snapshot = _load(source, source_format)
     result = reachability_matrix(snapshot, traffic)
     if output_format == "json":
-        emit_json(result.to_json())
-    else:
-        click.echo(render_matrix(result))
+        for chunk in result.json_chunks():  # written piece by piece: a large estate has millions of cells
+            click.echo(chunk, nl=False)
+        return
+    lines: list[str] = []
+    for line in matrix_lines(result):
+        lines.append(line)
+        if len(lines) >= 10_000:
+            click.echo("\n".join(lines))
+            lines.clear()
+    click.echo("\n".join(lines))
 
 
 @click.command()
