@@ -14,8 +14,8 @@ while its parameters are unchanged. Each measurement runs in a fresh child proce
   first with cold caches, then the same questions again; each internet -> interface verdict is
   checked against exposure (allowed exactly when exposure lists that interface, protocol and port);
 - reach --batch: the same code path as `edgeward reach SOURCE --batch FILE` (questions read from a
-  JSON-lines file, one JSON verdict per line out), in process on a fresh engine, and once more
-  through the real command line (load included, then subtracted);
+  JSON-lines file, one JSON verdict per line out), in a fresh process right after the load, and once
+  more through the real command line (load included, then subtracted);
 - matrix: `reachability_matrix(snapshot)`, every private interface pair by class, all traffic;
 - naive: bench/naive.py on a sample of interface pairs (one TCP port each), extrapolated to every
   ordered pair of interfaces; the matrix must agree with it on every sampled pair and probe;
@@ -147,9 +147,7 @@ def _timed(fn: Any) -> tuple[Any, float]:
     return value, time.perf_counter() - started
 
 
-def phase_engine(
-    estate: Path, repeat: int, queries: int, seed: int, batch: int = 2000, naive_pairs: int = 200
-) -> dict[str, Any]:
+def phase_engine(estate: Path, repeat: int, queries: int, seed: int, naive_pairs: int = 200) -> dict[str, Any]:
     from edgeward.analysis.exposure import Exposure
     from edgeward.analysis.flows import Traffic
     from edgeward.analysis.reach import Reachability
@@ -215,7 +213,6 @@ def phase_engine(
     result["disagreement_count"] = len(disagreements)
     result["errors"] = errors[:20]
     result["error_count"] = len(errors)
-    result["batch"] = measure_batch(snapshot, batch, seed)
     result.update(measure_matrix(snapshot, naive_pairs, seed))
     result["maxrss_mb"] = maxrss_mb()
     return result
@@ -301,12 +298,16 @@ def measure_matrix(snapshot: Any, sample: int, seed: int) -> dict[str, Any]:
 
 
 def phase_cli_batch(estate: Path, count: int, seed: int) -> dict[str, Any]:
-    """`edgeward reach ESTATE --batch FILE` as a user runs it, and `edgeward exposure`'s load alone."""
+    """The --batch path in a fresh process: load, then `run_batch` on it (every first-use cost included);
+    then `edgeward reach ESTATE --batch FILE` as a user runs it (process start and load included)."""
     import tempfile
 
     from edgeward.sources import load_snapshot
 
+    for path in estate_files(estate):
+        path.read_bytes()
     snapshot, load_seconds = _timed(lambda: load_snapshot(estate))
+    in_process = measure_batch(snapshot, count, seed)
     with tempfile.TemporaryDirectory() as tmp:
         path = batch_file(snapshot, count, seed, Path(tmp) / "batch.jsonl")
         del snapshot
@@ -318,7 +319,7 @@ def phase_cli_batch(estate: Path, count: int, seed: int) -> dict[str, Any]:
     lines = done.stdout.count("\n")
     if done.returncode != 0 or lines != count:
         raise SystemExit(f"reach --batch failed ({done.returncode}, {lines} lines): {done.stderr[-2000:]}")
-    return {"seconds": elapsed, "load_seconds": load_seconds, "count": count}
+    return {"seconds": elapsed, "load_seconds": load_seconds, "count": count, "in_process": in_process}
 
 
 def phase_iam(seed: int) -> dict[str, Any]:
@@ -423,19 +424,21 @@ def render(
             qps = r["count"] / r["seconds"] if r["seconds"] else float("inf")
             verdicts = ", ".join(f"{r.get(k, 0)} {k}" for k in ("allowed", "denied", "error") if r.get(k))
             row(f"reach {name} x{r['count']} ({phase})", r["seconds"], f"{qps:,.0f} q/s; {verdicts}", ratio=False)
-    b = engine["batch"]
-    row(
-        f"reach --batch x{b['count']}, in process",
-        b["seconds"],
-        f"{b['count'] / b['seconds']:,.0f} q/s: fresh engine, JSON out; target >= 5,000 q/s",
-        ratio=False,
-    )
     if cli is not None:
+        b = cli["in_process"]
+        row(
+            f"reach --batch x{b['count']} after a load",
+            b["seconds"],
+            f"{b['count'] / b['seconds']:,.0f} q/s: fresh process and engine, every first use, JSON out; "
+            "target >= 5,000 q/s",
+            ratio=False,
+        )
         net = cli["seconds"] - cli["load_seconds"]
         row(
             f"edgeward reach --batch x{cli['count']}",
             cli["seconds"],
-            f"{cli['count'] / net:,.0f} q/s after the load ({_fmt_time(cli['load_seconds'])}), process start included",
+            f"the command: {cli['count'] / net:,.0f} q/s net of a load of {_fmt_time(cli['load_seconds'])} "
+            "(process start counted as questions)",
             ratio=False,
         )
     if iam is not None:
@@ -617,7 +620,7 @@ def main(argv: list[str] | None = None) -> int:
             elif args.phase == "growth":
                 data = phase_growth(args.estate, args.seed)
             else:
-                data = phase_engine(args.estate, repeat, args.queries, args.seed, args.batch, args.naive_pairs)
+                data = phase_engine(args.estate, repeat, args.queries, args.seed, args.naive_pairs)
         print(json.dumps(data))
         return 0
     if args.growth:
@@ -635,8 +638,7 @@ def main(argv: list[str] | None = None) -> int:
     common = ["--estate", str(estate), "--repeat", str(repeat), "--seed", str(args.seed)]
     floor = _child(["--phase", "floor", *common], args.timeout)
     engine = _child(
-        ["--phase", "engine", "--queries", str(args.queries), "--batch", str(args.batch), *common,
-         "--naive-pairs", str(args.naive_pairs)],
+        ["--phase", "engine", "--queries", str(args.queries), *common, "--naive-pairs", str(args.naive_pairs)],
         args.timeout,
     )
     cli = _child(["--phase", "cli", "--batch", str(args.batch), *common], args.timeout)
