@@ -242,3 +242,13 @@ def test_traffic_narrows_cells_to_the_flows_asked(small: Snapshot) -> None:
             assert bool(mask & narrow.atoms.traffic_mask(traffic)) == want
     _, _, mask = next(narrow.allowed_pairs())
     assert set(narrow.describe_cell(mask)) <= {"tcp port 443", "udp port 53"}
+
+
+def test_interfaces_with_unknown_values_are_left_out_not_guessed() -> None:
+    plan = Path(__file__).resolve().parents[1] / "sources" / "terraform" / "plan_unknowns" / "plan.json"
+    snapshot = load_snapshot(plan)
+    matrix = reachability_matrix(snapshot)
+    unknown = {k for k, why in matrix.left_out.items() if why == "depends on values the input leaves unknown"}
+    assert unknown
+    assert not unknown & set(matrix.class_of)
+    assert set(matrix.class_of) | set(matrix.left_out) == set(snapshot.interfaces)

@@ -511,11 +511,11 @@ def reachability_matrix(
     keys: dict[_ClassKey, list[NetworkInterface]] = {}
     address_of: dict[_ClassKey, int] = {}
     for eni in snapshot.interfaces.values():
-        if not eni.private_ipv4s:
-            left_out[eni.id] = "no private IPv4 address"
-            continue
         if snapshot.unknowns_of and unknowns_for(snapshot, interface_dependencies(snapshot, eni)):
             left_out[eni.id] = "depends on values the input leaves unknown"
+            continue
+        if not eni.private_ipv4s:
+            left_out[eni.id] = "no private IPv4 address"
             continue
         address = parse_address(eni.private_ipv4s[0])[1]
         lb = sem.load_balancers.load_balancer_of(eni)
