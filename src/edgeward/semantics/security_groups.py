@@ -98,7 +98,7 @@ class SecurityGroupSemantics:
         self._prefix_list_addresses: dict[str, Addresses] = {}
         self._shared_peers: dict[tuple[object, ...], RulePeers] = {}
         self._allowed: dict[tuple[tuple[str, ...], bool, int, int], Addresses] = {}
-        self._by_protocol: dict[tuple[str, bool, int], list[tuple[SecurityGroupRule, IntervalSet, RulePeers]]] = {}
+        self._by_protocol: dict[tuple[str, bool, int], list[tuple[SecurityGroupRule, IntervalSet]]] = {}
         self._covering: dict[
             tuple[tuple[str, ...], bool, int, int], list[tuple[SecurityGroup, SecurityGroupRule, RulePeers]]
         ] = {}
@@ -228,9 +228,9 @@ class SecurityGroupSemantics:
         if found is None:
             found = []
             for group in self.snapshot.groups_of(eni):
-                for rule, ports, peers in self._group_protocol_rules(group, egress, protocol):
-                    if port in ports:
-                        found.append((group, rule, peers))
+                for rule, ports in self._group_protocol_rules(group, egress, protocol):
+                    if port in ports:  # peers resolved only now: a reference's members are built on demand
+                        found.append((group, rule, self.peers(rule)))
             if len(self._covering) >= 100_000:  # a bound for long batches of varied questions
                 self._covering.clear()
             self._covering[key] = found
@@ -238,8 +238,8 @@ class SecurityGroupSemantics:
 
     def _group_protocol_rules(
         self, group: SecurityGroup, egress: bool, protocol: int
-    ) -> list[tuple[SecurityGroupRule, IntervalSet, RulePeers]]:
-        """The group's rules (in order) that cover this protocol, with their ports and peers."""
+    ) -> list[tuple[SecurityGroupRule, IntervalSet]]:
+        """The group's rules (in order) that cover this protocol, with their ports."""
         key = (group.id, egress, protocol)
         found = self._by_protocol.get(key)
         if found is None:
@@ -247,7 +247,7 @@ class SecurityGroupSemantics:
             for rule in group.egress if egress else group.ingress:
                 protocols, ports = rule_protocols_and_ports(rule)
                 if protocol in protocols:
-                    found.append((rule, ports, self.peers(rule)))
+                    found.append((rule, ports))
             self._by_protocol[key] = found
         return found
 
