@@ -245,9 +245,8 @@ class SecurityGroupSemantics:
         if found is None:
             found = []
             for rule in group.egress if egress else group.ingress:
-                protocols, ports = rule_protocols_and_ports(rule)
-                if protocol in protocols:
-                    found.append((rule, ports))
+                if rule.protocol == protocol or rule.protocol == -1:  # rule_protocols_and_ports's protocols
+                    found.append((rule, rule_protocols_and_ports(rule)[1]))
             self._by_protocol[key] = found
         return found
 
