@@ -1,5 +1,5 @@
-"""`reach --batch` writes its answers in blocks of lines: every answer still comes out, in order, and
-the answers before a question that cannot be asked come out before the error."""
+"""`reach --batch` writes its answers in blocks of lines: every answer still comes out, in order; a
+question that cannot be asked fails the run before any answer is written (nothing half-written)."""
 
 from __future__ import annotations
 
@@ -38,10 +38,10 @@ def test_more_answers_than_a_block_come_out_in_order(tmp_path: Path) -> None:
     assert set(expected) == {"allowed", "denied"}
 
 
-def test_answers_before_a_question_that_cannot_be_asked_come_out(tmp_path: Path) -> None:
+def test_a_question_that_cannot_be_asked_fails_before_any_answer(tmp_path: Path) -> None:
     questions = [*QUESTIONS * 100, ("i-web-1", "eni-nowhere", 443)]
     write(tmp_path / "flows.jsonl", questions)
     code, out, err = run("reach", str(THREE_TIER), "--batch", str(tmp_path / "flows.jsonl"))
     assert code == 2
-    assert len(out.splitlines()) == 300
-    assert "query 301" in err and "eni-nowhere" in err
+    assert out == ""
+    assert err.count("\n") == 1 and "query 301: to: no interface eni-nowhere" in err

@@ -90,6 +90,12 @@ class Reachability:
         dst = resolve_endpoint(self.snapshot, destination, "--to")
         return self.reach_endpoints(src, dst, traffic)
 
+    @staticmethod
+    def check_askable(src: Endpoint, dst: Endpoint) -> None:
+        """Raise the usage error a question between these two ends would raise, without answering it."""
+        if src.kind is EndpointKind.INTERNET and dst.kind is EndpointKind.INTERNET:
+            raise UsageError("both ends are 'internet'; at least one must be in the estate", place="--from/--to")
+
     def reach_endpoints(self, src: Endpoint, dst: Endpoint, traffic: Traffic) -> ReachResult:
         result = self._answer(src, dst, traffic)
         unknowns = self._unknowns(src) + self._unknowns(dst)
@@ -120,8 +126,7 @@ class Reachability:
     def _answer(self, src: Endpoint, dst: Endpoint, traffic: Traffic) -> ReachResult:
         internet_kinds = (EndpointKind.INTERNET, EndpointKind.INTERNET_HOST)
         if src.kind in internet_kinds and dst.kind in internet_kinds:
-            if src.kind is EndpointKind.INTERNET and dst.kind is EndpointKind.INTERNET:
-                raise UsageError("both ends are 'internet'; at least one must be in the estate", place="--from/--to")
+            self.check_askable(src, dst)
             unowned = dst if dst.kind is EndpointKind.INTERNET_HOST else src
             return self._simple_denied(
                 src,

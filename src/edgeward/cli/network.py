@@ -10,7 +10,7 @@ import click
 
 from edgeward.algebra.traffic import ICMP, ICMPV6, PROTOCOL_NUMBERS, TCP, UDP
 from edgeward.analysis.exposure import Exposure
-from edgeward.analysis.flows import Traffic
+from edgeward.analysis.flows import Traffic, resolve_endpoint
 from edgeward.analysis.matrix import reachability_matrix
 from edgeward.analysis.reach import Reachability
 from edgeward.cli._common import OUTPUT_FORMAT, emit_json
@@ -120,27 +120,34 @@ def _opt_int(item: dict[str, object], key: str) -> int | None:
 def run_batch(snapshot: Snapshot, path: str, block: int = 200) -> None:
     """Answer every question of the file in order, one JSON line each, written in blocks of lines.
 
-    The cyclic garbage collector is paused meanwhile: answers and the engine's caches form no
-    reference cycles, so its passes over them would only cost time.
+    Every endpoint is resolved before the first answer is written, so a question that cannot be
+    asked (an id the estate does not have) fails the run with nothing half-written. The cyclic
+    garbage collector is paused meanwhile: answers and the engine's caches form no reference
+    cycles, so its passes over them would only cost time.
     """
     queries = read_batch(path)
     engine = Reachability(snapshot)
+    resolved = []
+    for number, (source, destination, traffic) in enumerate(queries, 1):
+        try:
+            src = resolve_endpoint(snapshot, source, "from")
+            dst = resolve_endpoint(snapshot, destination, "to")
+            engine.check_askable(src, dst)
+        except UsageError as exc:
+            raise InputError(exc.detail, file=path, place=f"query {number}: {exc.place}") from None
+        resolved.append((src, dst, traffic))
     lines: list[str] = []
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for number, (source, destination, traffic) in enumerate(queries, 1):
-            try:
-                result = engine.reach(source, destination, traffic)
-            except UsageError as exc:
-                raise InputError(exc.detail, file=path, place=f"query {number}: {exc.place}") from None
-            lines.append(json.dumps(result.to_json(), separators=(",", ":")))
+        for src, dst, traffic in resolved:
+            lines.append(json.dumps(engine.reach_endpoints(src, dst, traffic).to_json(), separators=(",", ":")))
             if len(lines) >= block:
                 click.echo("\n".join(lines))
                 lines.clear()
-    finally:
-        if lines:  # the answers before a bad question still come out
+        if lines:
             click.echo("\n".join(lines))
+    finally:
         if collecting:
             gc.enable()
 
