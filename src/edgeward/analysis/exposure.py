@@ -109,10 +109,6 @@ class UnknownExposure:
         }
 
 
-def _restrict_peers(space: TrafficSpace, protocols: IntervalSet, ports: IntervalSet, peers: Addresses) -> list[Box]:
-    return list((space & TrafficSpace.of(protocols, ports, peers)).boxes)
-
-
 class Exposure:
     def __init__(self, snapshot: Snapshot, reachability: Reachability | None = None) -> None:
         self.snapshot = snapshot

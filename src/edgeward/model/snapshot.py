@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -229,22 +228,3 @@ class Snapshot:
         elif eni.description:
             label += f" ({eni.description})"
         return label
-
-
-@dataclass(frozen=True, slots=True)
-class SnapshotSummary:
-    vpcs: int
-    subnets: int
-    interfaces: int
-    security_groups: int
-    network_acls: int
-
-    @classmethod
-    def of(cls, snapshot: Snapshot) -> SnapshotSummary:
-        return cls(
-            len(snapshot.vpcs),
-            len(snapshot.subnets),
-            len(snapshot.interfaces),
-            len(snapshot.security_groups),
-            len(snapshot.network_acls),
-        )

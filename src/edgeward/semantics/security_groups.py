@@ -267,10 +267,6 @@ class SecurityGroupSemantics:
         return [(group, rule, peers.note) for group, rule, peers in self._rules_for(eni, egress, protocol, port)]
 
 
-def union_member_addresses(semantics: SecurityGroupSemantics, group_ids: list[str]) -> Addresses:
-    return union_addresses(semantics.member_addresses.get(g, NONE) for g in group_ids)
-
-
 class _MemberAddresses(Mapping[str, Addresses]):
     """Group id -> its members' private addresses, each group computed once, when first asked for."""
 

@@ -7,7 +7,7 @@ from; malformed input raises `InputError` naming the file and the JSON path.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
@@ -700,5 +700,3 @@ def elastic_ips(items: Sequence[Any], ctx: Context) -> dict[str, str]:
             out[str(item["PrivateIpAddress"])] = str(item["PublicIp"])
     return out
 
-
-Transform = Callable[[Sequence[Any], Context], Any]
