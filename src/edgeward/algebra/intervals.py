@@ -40,6 +40,11 @@ class IntervalSet:
         return obj
 
     @classmethod
+    def from_canonical_bounds(cls, bounds: tuple[int, ...]) -> IntervalSet:
+        """From flat bounds the caller guarantees canonical (sorted, disjoint, not adjacent): no check."""
+        return cls._from_bounds(bounds)
+
+    @classmethod
     def span(cls, lo: int, hi: int) -> IntervalSet:
         """The interval [lo, hi] (empty when lo > hi)."""
         return cls._from_bounds((lo, hi) if lo <= hi else ())
@@ -49,6 +54,11 @@ class IntervalSet:
         return cls._from_bounds((value, value))
 
     # -- inspection -------------------------------------------------------------------------
+    @property
+    def bounds(self) -> tuple[int, ...]:
+        """Flat (lo0, hi0, lo1, hi1, ...): a cheap total-order key for canonical sets."""
+        return self._bounds
+
     @property
     def intervals(self) -> tuple[tuple[int, int], ...]:
         b = self._bounds

@@ -3,15 +3,22 @@
 Computed on sets with the same stages as `reach --from internet` (Reachability.candidate stages):
 internet gateway, inbound NACL, security groups, the NACL on the reply's way out (ephemeral ports
 for TCP/UDP, echo reply for ICMP echo), and a route back to the internet gateway.
+
+Interfaces fall into classes that get the same answer (`Exposure._class_key`). `prepare` computes
+many classes in one round, on address atoms (algebra/atoms.py): every set the round reads is cut
+into atoms, so the unions and intersections per class are integer operations.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from edgeward.algebra.addresses import NONE, Addresses
+from edgeward.algebra.addresses import NONE, AddressError, Addresses, parse_cidr, union_addresses
+from edgeward.algebra.atoms import AddressAtoms
 from edgeward.algebra.intervals import IntervalSet
 from edgeward.algebra.traffic import (
     ALL_PORTS,
@@ -30,7 +37,7 @@ from edgeward.algebra.traffic import (
 from edgeward.analysis.flows import unknown_to_json
 from edgeward.analysis.reach import V4_ONLY, V6_ONLY, Reachability
 from edgeward.analysis.unknowns import interface_dependencies, unknowns_for
-from edgeward.model.network import NetworkInterface, RouteTarget, UnknownValue
+from edgeward.model.network import NetworkAcl, NetworkInterface, PeerKind, RouteTarget, SecurityGroup, UnknownValue
 from edgeward.model.snapshot import Snapshot
 from edgeward.semantics.security_groups import rule_protocols_and_ports
 
@@ -109,26 +116,64 @@ class UnknownExposure:
         }
 
 
+# (protocols, ports) -> address atoms: a traffic space whose peers are bitmasks (algebra/atoms.py)
+Traffic = tuple[IntervalSet, IntervalSet]  # (protocols, ports)
+MaskSpace = dict[Traffic, int]
+_TCP, _UDP = IntervalSet.point(TCP), IntervalSet.point(UDP)
+_ICMP_ECHO = (
+    (ICMP, IntervalSet.point(ICMP), IntervalSet.span(8 * 256, 8 * 256 + 255), icmp_point(0, 0)),
+    (ICMPV6, IntervalSet.point(ICMPV6), IntervalSet.span(128 * 256, 128 * 256 + 255), icmp_point(129, 0)),
+)
+
+
+class _Round:
+    """One computation of many classes: their address atoms and what is remembered on them."""
+
+    def __init__(self, atoms: AddressAtoms, group_rules: dict[str, dict[Traffic, list[Addresses]]]) -> None:
+        self.atoms = atoms
+        self.group_rules = group_rules  # group -> (protocols, ports) -> peers of its inbound rules
+        self.group_masks: dict[str, MaskSpace] = {}
+        self.groups: dict[tuple[str, int], MaskSpace] = {}  # (group, candidates) -> its internet rules
+        self.acls: dict[tuple[str | None, bool], list[tuple[IntervalSet, IntervalSet, int]]] = {}
+        self.pairs: dict[tuple[IntervalSet, IntervalSet, IntervalSet, IntervalSet], Traffic] = {}
+        self.replies: dict[tuple[str | None, int, int], int] = {}  # (NACL, protocol, port or -1) -> atoms
+        self.plans: dict[tuple[str | None, Traffic], list[tuple[Traffic, tuple[int, int] | None]]] = {}
+
+    def group_mask(self, group_id: str) -> MaskSpace:
+        found = self.group_masks.get(group_id)
+        if found is None:
+            mask = self.atoms.mask
+            found = {}
+            for traffic, peers in self.group_rules[group_id].items():
+                bits = 0
+                for addresses in peers:
+                    bits |= mask(addresses)
+                found[traffic] = bits
+            self.group_masks[group_id] = found
+        return found
+
+
+_DISJOINT = (IntervalSet(), IntervalSet())
+
+
 class Exposure:
     def __init__(self, snapshot: Snapshot, reachability: Reachability | None = None) -> None:
         self.snapshot = snapshot
         self.reach = reachability or Reachability(snapshot)
         self._class_space: dict[tuple[object, ...], TrafficSpace] = {}
-        self._group_internet: dict[tuple[str, Addresses], list[Box]] = {}
-        self._internet_peers: dict[tuple[Addresses, Addresses], Addresses] = {}
+        self._candidates: dict[tuple[str, str | None, bool, bool], Addresses] = {}
+        # a class's services, by its space (kept alongside, so the id stays that space's)
+        self._services: dict[int, tuple[TrafficSpace, tuple[ExposedService, ...]]] = {}
 
-    def interface_space(self, eni: NetworkInterface) -> TrafficSpace:
-        """Exactly the (protocol, port, internet source) triples that get a reply from this interface.
-
-        Interfaces of one class get the same answer, so it is computed once per class: the same VPC
-        (internet gateways), route table and NACL (subnets often share them), the same groups (and
-        whether any filters it), the same public address families; a load balancer node is its own class.
-        """
+    def _class_key(self, eni: NetworkInterface) -> tuple[object, ...]:
+        """Interfaces of one class get the same answer: the same VPC (internet gateways), route table
+        and NACL (subnets often share them), the same groups (and whether any filters it), the same
+        public address families; a load balancer node is its own class."""
         sem = self.reach.sem
         is_node = sem.load_balancers.load_balancer_of(eni) is not None
         table = sem.routes.table_of_subnet(eni.subnet_id)
         acl = sem.acls.acl_of_subnet(eni.subnet_id)
-        key = (
+        return (
             eni.vpc_id,
             table.id if table else None,
             acl.id if acl else None,
@@ -138,113 +183,261 @@ class Exposure:
             bool(eni.ipv6s),
             eni.id if is_node else "",
         )
+
+    def interface_space(self, eni: NetworkInterface) -> TrafficSpace:
+        """Exactly the (protocol, port, internet source) triples that get a reply from this interface.
+
+        Computed once per class (see `_class_key`); `prepare` computes many classes at once.
+        """
+        key = self._class_key(eni)
         space = self._class_space.get(key)
         if space is None:
-            space = self._compute_interface_space(eni)
-            self._class_space[key] = space
+            self.prepare([eni])
+            space = self._class_space[key]
         return space
 
-    def _internet_group_space(self, eni: NetworkInterface, candidates: Addresses) -> TrafficSpace:
-        """The interface's inbound group rules restricted to internet candidates, one group at a time.
+    def prepare(self, enis: Iterable[NetworkInterface]) -> None:
+        """Compute the spaces of every class among `enis` in one round.
 
-        Rules whose peers are private (group references, VPC ranges) vanish here, before the costly
-        intersection with the NACL; each group's restriction is cached per candidate set.
+        The round cuts the address space at every boundary of every set its classes read (internet
+        candidates, rule peers, NACL spaces), so each set is a bitmask of atoms and the unions and
+        intersections per class are integer operations. The answers are the same sets as the
+        computation on address sets would give (tests/analysis/test_exposure_atoms.py).
         """
-        groups = self.reach.sem.groups
-        if not groups.filters(eni):
-            return TrafficSpace.of(ALL_PROTOCOLS, ALL_PORTS, candidates)
-        boxes: list[Box] = []
-        for group in self.snapshot.groups_of(eni):
-            cache_key = (group.id, candidates)
-            restricted = self._group_internet.get(cache_key)
-            if restricted is None:
-                restricted = []
-                for rule in group.ingress:  # rule by rule: the group's merged space is never needed here
-                    rule_peers = groups.peers(rule).addresses
-                    memo_key = (rule_peers, candidates)
-                    peers = self._internet_peers.get(memo_key)
-                    if peers is None:
-                        peers = self._internet_peers[memo_key] = rule_peers & candidates
-                    if peers:
-                        protocols, ports = rule_protocols_and_ports(rule)
-                        restricted.append(Box(protocols, ports, peers))
-                self._group_internet[cache_key] = restricted
-            boxes.extend(restricted)
-        return TrafficSpace(boxes)
-
-    def _compute_interface_space(self, eni: NetworkInterface) -> TrafficSpace:
         sem = self.reach.sem
+        todo: dict[tuple[object, ...], tuple[NetworkInterface, Addresses]] = {}
+        sets: list[Addresses] = []
+        seen: set[object] = set()
+        group_rules: dict[str, dict[Traffic, list[Addresses]]] = {}
+        for eni in enis:
+            key = self._class_key(eni)
+            if key in self._class_space or key in todo:
+                continue
+            candidates = self._candidates_of(eni)
+            if candidates.is_empty():
+                self._class_space[key] = TrafficSpace()
+                continue
+            todo[key] = (eni, candidates)
+            sets.append(candidates)
+            if sem.groups.filters(eni):
+                for group in self.snapshot.groups_of(eni):
+                    if group.id not in group_rules:
+                        group_rules[group.id] = self._inbound_rules(group)
+                        for peers in group_rules[group.id].values():
+                            sets.extend(peers)
+            acl = sem.acls.acl_of_subnet(eni.subnet_id)
+            if ("acl", acl.id if acl else None) not in seen:
+                seen.add(("acl", acl.id if acl else None))
+                for egress in (False, True):
+                    sets.extend(box.peers for box in sem.acls.allowed_space(acl, egress).boxes)
+            if sem.load_balancers.load_balancer_of(eni) is not None:
+                sets.extend(box.peers for box in sem.load_balancers.accepted_space(eni).boxes)
+        if not todo:
+            return
+        # every set is met only after an intersection with the candidates: cut only their space
+        within = union_addresses(candidates for _, candidates in todo.values())
+        run = _Round(AddressAtoms(sets, within), group_rules)
+        for key, (eni, candidates) in todo.items():
+            self._class_space[key] = self._compute_interface_space(eni, candidates, run)
+
+    def _candidates_of(self, eni: NetworkInterface) -> Addresses:
+        """Internet addresses that can reach the interface's public addresses through an internet
+        gateway of its VPC, routed back to one by its subnet's route table."""
+        sem = self.reach.sem
+        table = sem.routes.table_of_subnet(eni.subnet_id)
+        key = (eni.vpc_id, table.id if table else None, bool(eni.public_ipv4s), bool(eni.ipv6s))
+        found = self._candidates.get(key)
+        if found is not None:
+            return found
         igws = [
             g
             for g in self.snapshot.internet_gateways_of_vpc.get(eni.vpc_id, ())
             if not self.snapshot.internet_gateways[g].egress_only
         ]
-        if not igws:
-            return TrafficSpace()
-        family = NONE
-        if eni.public_ipv4s:
-            family = family | V4_ONLY
-        if eni.ipv6s:
-            family = family | V6_ONLY
-        table = sem.routes.table_of_subnet(eni.subnet_id)
-        routed = NONE
-        for igw in igws:
-            routed = routed | sem.routes.addresses_routed_to(table, {RouteTarget.INTERNET_GATEWAY}, igw)
-        candidates = self.snapshot.internet_addresses & family & routed
-        if candidates.is_empty():
-            return TrafficSpace()
-        acl = sem.acls.acl_of_subnet(eni.subnet_id)
-        inbound = self._internet_group_space(eni, candidates)
-        if inbound.is_empty():
-            return inbound
-        inbound = inbound & sem.acls.allowed_space(acl, egress=False)
-        if sem.load_balancers.load_balancer_of(eni) is not None:
-            inbound = inbound & sem.load_balancers.accepted_space(eni)  # only what a listener accepts
-        if inbound.is_empty():
-            return inbound
-        reply_space = sem.acls.allowed_space(acl, egress=True)
-        boxes: list[Box] = []
-        for box in inbound.boxes:
-            # TCP and UDP: the reply goes to the client's ephemeral port
-            for proto in (TCP, UDP):
-                if proto in box.protocols:
-                    back = reply_space.peers_for_ports(proto, EPHEMERAL_PORTS)
-                    boxes.append(Box(IntervalSet.point(proto), box.ports, box.peers & back))
-            # ICMP echo needs the echo reply out; other ICMP messages expect no reply
-            for proto, request, reply in ((ICMP, 8, icmp_point(0, 0)), (ICMPV6, 128, icmp_point(129, 0))):
-                if proto not in box.protocols:
+        found = NONE
+        if igws:
+            family = NONE
+            if eni.public_ipv4s:
+                family = family | V4_ONLY
+            if eni.ipv6s:
+                family = family | V6_ONLY
+            routed = NONE
+            for igw in igws:
+                routed = routed | sem.routes.addresses_routed_to(table, {RouteTarget.INTERNET_GATEWAY}, igw)
+            found = self.snapshot.internet_addresses & family & routed
+        self._candidates[key] = found
+        return found
+
+    @cached_property
+    def _members_private(self) -> bool:
+        """True when every interface's private addresses lie inside the estate's VPC CIDRs, so a rule
+        that references a group matches no internet address (checked, not assumed: an interface
+        whose VPC is missing from the input, or an address outside its VPC, keeps them counted)."""
+        internet = self.snapshot.internet_addresses
+        v4, v6 = internet.v4, internet.v6
+        for eni in self.snapshot.interfaces.values():
+            for text in eni.private_ipv4s + eni.ipv6s:
+                try:
+                    version, first, last = parse_cidr(text)
+                except AddressError:
+                    return False  # not an address we can place: count the members as before
+                if (v4 if version == 4 else v6).overlaps(IntervalSet.span(first, last)):
+                    return False
+        return True
+
+    def _inbound_rules(self, group: SecurityGroup) -> dict[Traffic, list[Addresses]]:
+        """The group's inbound rules by (protocols, ports), in rule order, with their peers."""
+        groups = self.reach.sem.groups
+        out: dict[Traffic, list[Addresses]] = {}
+        for rule in group.ingress:
+            traffic = rule_protocols_and_ports(rule)
+            if not (traffic[0] and traffic[1]):
+                continue
+            if rule.peer_kind is PeerKind.CIDR and rule.cidr is not None:
+                peers = Addresses.cidr(rule.cidr)  # what groups.peers gives a CIDR rule, without its memo
+            elif rule.peer_kind is PeerKind.SECURITY_GROUP and self._members_private:
+                continue  # members' private addresses: inside the estate's VPCs, never an internet source
+            else:
+                peers = groups.peers(rule).addresses
+            found = out.get(traffic)
+            if found is None:
+                out[traffic] = [peers]
+            else:
+                found.append(peers)
+        return out
+
+    def _internet_group_space(self, eni: NetworkInterface, candidates: int, run: _Round) -> MaskSpace:
+        """The interface's inbound group rules restricted to internet candidates, one group at a time.
+
+        Rules whose peers are private (group references, VPC ranges) vanish here, before the
+        intersection with the NACL; each group's restriction is remembered per candidate set.
+        """
+        groups = self.reach.sem.groups
+        if not groups.filters(eni):
+            return {(ALL_PROTOCOLS, ALL_PORTS): candidates}
+        space: MaskSpace = {}
+        for group in self.snapshot.groups_of(eni):
+            cache_key = (group.id, candidates)
+            restricted = run.groups.get(cache_key)
+            if restricted is None:
+                restricted = {}
+                for traffic, peers in run.group_mask(group.id).items():
+                    peers &= candidates
+                    if peers:
+                        restricted[traffic] = peers
+                run.groups[cache_key] = restricted
+            for traffic, peers in restricted.items():
+                space[traffic] = space.get(traffic, 0) | peers
+        return space
+
+    @staticmethod
+    def _intersect(space: MaskSpace, other: list[tuple[IntervalSet, IntervalSet, int]], run: _Round) -> MaskSpace:
+        out: MaskSpace = {}
+        pairs = run.pairs
+        for (protocols, ports), peers in space.items():
+            for other_protocols, other_ports, other_peers in other:
+                both = peers & other_peers
+                if not both:
                     continue
-                echo = IntervalSet.span(request * 256, request * 256 + 255)
-                back = reply_space.peers_for(proto, reply)
-                boxes.append(Box(IntervalSet.point(proto), box.ports & echo, box.peers & back))
-                boxes.append(Box(IntervalSet.point(proto), box.ports - echo, box.peers))
-            # other protocols: the reply is the same protocol, ports do not apply
-            others = box.protocols & OTHER_PROTOCOLS
-            if others:
-                cuts = sorted(
-                    {b for rb in reply_space.boxes for lo, hi in rb.protocols for b in (lo, hi + 1)} | {0, 256}
-                )
-                for lo, nxt in itertools.pairwise(cuts):
-                    segment = others & IntervalSet.span(lo, nxt - 1)
-                    if segment:
-                        back = reply_space.peers_for(segment.min(), 0)
-                        boxes.append(Box(segment, box.ports, box.peers & back))
-        return TrafficSpace(boxes)
+                pair_key = (protocols, ports, other_protocols, other_ports)
+                traffic = pairs.get(pair_key)
+                if traffic is None:
+                    common = protocols & other_protocols
+                    traffic = (common, ports & other_ports) if common else _DISJOINT
+                    pairs[pair_key] = traffic
+                if traffic[1]:
+                    out[traffic] = out.get(traffic, 0) | both
+        return out
+
+    def _acl_boxes(
+        self, acl: NetworkAcl | None, egress: bool, run: _Round
+    ) -> list[tuple[IntervalSet, IntervalSet, int]]:
+        key = (acl.id if acl else None, egress)
+        found = run.acls.get(key)
+        if found is None:
+            space = self.reach.sem.acls.allowed_space(acl, egress)
+            found = run.acls[key] = [(b.protocols, b.ports, run.atoms.mask(b.peers)) for b in space.boxes]
+        return found
+
+    def _reply(self, acl: NetworkAcl | None, protocol: int, port: int, run: _Round) -> int:
+        """Atoms the reply may go to: for TCP/UDP (`port` -1) some ephemeral port is allowed out."""
+        key = (acl.id if acl else None, protocol, port)
+        found = run.replies.get(key)
+        if found is None:
+            space = self.reach.sem.acls.allowed_space(acl, egress=True)
+            peers = space.peers_for_ports(protocol, EPHEMERAL_PORTS) if port < 0 else space.peers_for(protocol, port)
+            found = run.replies[key] = run.atoms.mask(peers)
+        return found
+
+    def _reply_plan(
+        self, acl: NetworkAcl | None, traffic: Traffic, run: _Round
+    ) -> list[tuple[Traffic, tuple[int, int] | None]]:
+        """How inbound `traffic` splits by the reply it needs out through the NACL: each part with the
+        (protocol, port) the reply must be allowed on (port -1: some ephemeral port), or None."""
+        key = (acl.id if acl else None, traffic)
+        plan = run.plans.get(key)
+        if plan is not None:
+            return plan
+        protocols, ports = traffic
+        plan = []
+
+        def part(protocols: IntervalSet, ports: IntervalSet, reply: tuple[int, int] | None) -> None:
+            if protocols and ports:
+                plan.append(((protocols, ports), reply))
+
+        # TCP and UDP: the reply goes to the client's ephemeral port
+        for proto, point in ((TCP, _TCP), (UDP, _UDP)):
+            if proto in protocols:
+                part(point, ports, (proto, -1))
+        # ICMP echo needs the echo reply out; other ICMP messages expect no reply
+        for proto, point, echo, reply in _ICMP_ECHO:
+            if proto in protocols:
+                part(point, ports & echo, (proto, reply))
+                part(point, ports - echo, None)
+        # other protocols: the reply is the same protocol, ports do not apply
+        others = protocols & OTHER_PROTOCOLS
+        if others:
+            reply_space = self.reach.sem.acls.allowed_space(acl, egress=True)
+            cuts = sorted({b for rb in reply_space.boxes for lo, hi in rb.protocols for b in (lo, hi + 1)} | {0, 256})
+            for lo, nxt in itertools.pairwise(cuts):
+                segment = others & IntervalSet.span(lo, nxt - 1)
+                if segment:
+                    part(segment, ports, (segment.min(), 0))
+        run.plans[key] = plan
+        return plan
+
+    def _compute_interface_space(self, eni: NetworkInterface, candidates: Addresses, run: _Round) -> TrafficSpace:
+        sem = self.reach.sem
+        acl = sem.acls.acl_of_subnet(eni.subnet_id)
+        inbound = self._internet_group_space(eni, run.atoms.mask(candidates), run)
+        if not inbound:
+            return TrafficSpace()
+        inbound = self._intersect(inbound, self._acl_boxes(acl, False, run), run)
+        if sem.load_balancers.load_balancer_of(eni) is not None:  # only what a listener accepts
+            listeners = sem.load_balancers.accepted_space(eni).boxes
+            inbound = self._intersect(
+                inbound, [(b.protocols, b.ports, run.atoms.mask(b.peers)) for b in listeners], run
+            )
+        if not inbound:
+            return TrafficSpace()
+        out: MaskSpace = {}
+        for traffic, peers in inbound.items():
+            for reply_traffic, reply in self._reply_plan(acl, traffic, run):
+                kept = peers if reply is None else peers & self._reply(acl, reply[0], reply[1], run)
+                if kept:
+                    out[reply_traffic] = out.get(reply_traffic, 0) | kept
+        addresses = run.atoms.addresses
+        return TrafficSpace(Box(protocols, ports, addresses(peers)) for (protocols, ports), peers in out.items())
 
     def of_interface(self, eni: NetworkInterface) -> InterfaceExposure | None:
         space = self.interface_space(eni)
         if space.is_empty():
             return None
-        merged: dict[tuple[IntervalSet, Addresses], IntervalSet] = {}
-        for box in space.boxes:
-            key = (box.ports, box.peers)
-            merged[key] = merged.get(key, IntervalSet()) | box.protocols
-        services = sorted(
-            (ExposedService(protocols, ports, peers) for (ports, peers), protocols in merged.items()),
-            key=lambda s: (s.protocols.min(), s.ports.min()),
-        )
+        services = self._services.get(id(space))
+        if services is None:
+            services = self._services[id(space)] = (space, _services(space))
         publics = eni.public_ipv4s + eni.ipv6s
-        return InterfaceExposure(eni, self.snapshot.describe_interface(eni), publics, tuple(services))
+        return InterfaceExposure(eni, self.snapshot.describe_interface(eni), publics, services[1])
 
     def unknowns_of(self, eni: NetworkInterface) -> tuple[UnknownValue, ...]:
         """Unknown values that can change this interface's exposure (none for fully known inputs)."""
@@ -262,16 +455,41 @@ class Exposure:
         return out
 
     def all(self) -> list[InterfaceExposure]:
+        asked = [
+            eni
+            for eni in self.snapshot.interfaces.values()
+            if (eni.public_ipv4s or eni.ipv6s) and not self.unknowns_of(eni)
+        ]
+        self.prepare(asked)
         out = []
-        for eni in self.snapshot.interfaces.values():
-            if self.unknowns_of(eni):
-                continue
-            if not (eni.public_ipv4s or eni.ipv6s):
-                continue
+        for eni in asked:
             found = self.of_interface(eni)
             if found is not None:
                 out.append(found)
         return out
+
+
+def _services(space: TrafficSpace) -> tuple[ExposedService, ...]:
+    """The space as services: boxes with the same ports and sources share one, with their protocols.
+    Sorted by protocol and port, then by every bound, so the order does not depend on how the space
+    was computed."""
+    merged: dict[tuple[IntervalSet, Addresses], IntervalSet] = {}
+    for box in space.boxes:
+        key = (box.ports, box.peers)
+        merged[key] = merged.get(key, IntervalSet()) | box.protocols
+    return tuple(
+        sorted(
+            (ExposedService(protocols, ports, peers) for (ports, peers), protocols in merged.items()),
+            key=lambda s: (
+                s.protocols.min(),
+                s.ports.min(),
+                s.protocols.bounds,
+                s.ports.bounds,
+                s.sources.v4.bounds,
+                s.sources.v6.bounds,
+            ),
+        )
+    )
 
 
 def exposure(snapshot: Snapshot) -> list[InterfaceExposure]:

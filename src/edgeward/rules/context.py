@@ -92,7 +92,14 @@ class AuditContext:
 
     @cached_property
     def exposure(self) -> Exposure:
-        return Exposure(self.snapshot, self.reachability)
+        exposure = Exposure(self.snapshot, self.reachability)
+        # rules ask about every public interface: compute them in one round, not one class at a time
+        exposure.prepare(
+            e
+            for e in self.snapshot.interfaces.values()
+            if (e.public_ipv4s or e.ipv6s) and not exposure.unknowns_of(e)
+        )
+        return exposure
 
     def exposure_space(self, eni: NetworkInterface) -> TrafficSpace:
         """(protocol, port, internet source) that get a reply from this interface: actual reachability.
