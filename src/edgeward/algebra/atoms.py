@@ -26,16 +26,15 @@ class NotAligned(ValueError):
 class AddressAtoms:
     """A partition of the IPv4 and IPv6 spaces; IPv4 atoms come first, then IPv6 atoms."""
 
-    __slots__ = ("_masks", "_n4", "_sets", "_starts4", "_starts6", "_within")
+    __slots__ = ("_clipped", "_masks", "_n4", "_sets", "_starts4", "_starts6", "_within")
 
     def __init__(self, sets: Iterable[Addresses], within: Addresses | None = None) -> None:
         cuts4 = {0, V4_MAX + 1}
         cuts6 = {0, V6_MAX + 1}
         self._within = within
-        unique = set(sets)
-        if within is not None:
-            unique = {a & within for a in unique}
-            unique.add(within)
+        # each given set's part inside `within`, computed once: its mask is asked for later
+        self._clipped = {a: a & within for a in set(sets)} if within is not None else {}
+        unique = set(self._clipped.values()) | {within} if within is not None else set(sets)
         for addresses in unique:
             for cuts, intervals in ((cuts4, addresses.v4), (cuts6, addresses.v6)):
                 for lo, hi in intervals:
@@ -55,7 +54,10 @@ class AddressAtoms:
         """The atoms of `addresses` (of its part inside `within`); NotAligned when it splits an atom."""
         found = self._masks.get(addresses)
         if found is None:
-            part = addresses if self._within is None else addresses & self._within
+            part = addresses
+            if self._within is not None:
+                clipped = self._clipped.get(addresses)
+                part = clipped if clipped is not None else addresses & self._within
             found = self._family_mask(self._starts4, part.v4, 0) | self._family_mask(self._starts6, part.v6, self._n4)
             self._masks[addresses] = found
         return found

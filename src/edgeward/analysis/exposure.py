@@ -135,7 +135,7 @@ class _Round:
         self.group_masks: dict[str, MaskSpace] = {}
         self.groups: dict[tuple[str, int], MaskSpace] = {}  # (group, candidates) -> its internet rules
         self.acls: dict[tuple[str | None, bool], list[tuple[IntervalSet, IntervalSet, int]]] = {}
-        self.pairs: dict[tuple[IntervalSet, IntervalSet, IntervalSet, IntervalSet], Traffic] = {}
+        self.pairs: dict[tuple[int, int, int, int], Traffic] = {}
         self.replies: dict[tuple[str | None, int, int], int] = {}  # (NACL, protocol, port or -1) -> atoms
         self.plans: dict[tuple[str | None, Traffic], list[tuple[Traffic, tuple[int, int] | None]]] = {}
 
@@ -281,7 +281,8 @@ class Exposure:
                     version, first, last = parse_cidr(text)
                 except AddressError:
                     return False  # not an address we can place: count the members as before
-                if (v4 if version == 4 else v6).overlaps(IntervalSet.span(first, last)):
+                family = v4 if version == 4 else v6
+                if first in family if first == last else family.overlaps(IntervalSet.span(first, last)):
                     return False
         return True
 
@@ -339,7 +340,8 @@ class Exposure:
                 both = peers & other_peers
                 if not both:
                     continue
-                pair_key = (protocols, ports, other_protocols, other_ports)
+                # by identity: every key object lives as long as the round, and an equal twin only misses
+                pair_key = (id(protocols), id(ports), id(other_protocols), id(other_ports))
                 traffic = pairs.get(pair_key)
                 if traffic is None:
                     common = protocols & other_protocols
