@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,6 +42,7 @@ from edgeward.model.network import (
     Vpc,
     VpnGateway,
 )
+from edgeward.sources import aws_json_parallel as parallel
 from edgeward.sources import aws_transform as t
 from edgeward.sources.aws_edge import EDGE_KEYS
 from edgeward.sources.aws_transform import Context
@@ -104,6 +105,23 @@ class Collected:
     vpn_tunnels: dict[str, tuple[int, int]] = field(default_factory=dict)
     # responses for other domains (edge, IAM), by top-level key, for their own transforms
     extra: dict[str, list[tuple[Context, dict[str, Any]]]] = field(default_factory=dict)
+
+    def absorb(self, other: Collected) -> None:
+        """Add what `other` collected after what this one holds, as if its files were read next."""
+        for spec in fields(self):
+            mine, theirs = getattr(self, spec.name), getattr(other, spec.name)
+            if spec.name == "extra":
+                for key, responses in theirs.items():
+                    mine.setdefault(key, []).extend(responses)
+            elif isinstance(mine, list):
+                mine.extend(theirs)
+            else:
+                mine.update(theirs)
+
+    def only_interfaces_and_instances(self) -> bool:
+        """Nothing collected but interfaces, instances and Reservations' own interfaces."""
+        kept = {"interfaces", "instances", "pending_interfaces"}
+        return all(spec.name in kept or not getattr(self, spec.name) for spec in fields(self))
 
 
 Handler = Callable[[Collected, dict[str, Any], Context], None]
@@ -247,15 +265,31 @@ def read_json(path: Path) -> Any:
         ) from None
 
 
-def collect_directory(root: Path) -> Collected:
+def _context(path: Path, account: str | None, region: str | None) -> Context:
+    return Context(file=str(path), account=account or "unknown", region=region or "unknown")
+
+
+def read_file(file: tuple[Path, str | None, str | None]) -> Collected:
+    """One file's responses, in a Collected of their own."""
     collected = Collected()
-    found = False
-    for path, account, region in _walk(root):
-        found = True
-        ctx = Context(file=str(path), account=account or "unknown", region=region or "unknown")
-        dispatch(collected, read_json(path), ctx)
-    if not found:
+    dispatch(collected, read_json(file[0]), _context(*file))
+    return collected
+
+
+def collect_directory(root: Path, *, min_worker_bytes: int | None = None) -> Collected:
+    """Every file under `root`, in path order. A large directory is read on two cores
+    (sources/aws_json_parallel.py) with exactly the same result; `min_worker_bytes` overrides the
+    size from which that happens (tests)."""
+    files = list(_walk(root))
+    if not files:
         raise InputError("no AWS JSON files found (expected *.json outputs of AWS describe calls)", file=str(root))
+    collected = Collected()
+    share = parallel.worker_share(files, *(() if min_worker_bytes is None else (min_worker_bytes,)))
+    if share is None:
+        for path, account, region in files:
+            dispatch(collected, read_json(path), _context(path, account, region))
+    else:
+        parallel.collect_in_parallel(files, share, read_file, collected.absorb)
     return collected
 
 

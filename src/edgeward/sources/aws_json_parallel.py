@@ -1,0 +1,198 @@
+"""Reading a large AWS JSON directory on two cores: the interfaces and instances in a forked worker.
+
+On a large estate the outputs of describe-instances and describe-network-interfaces are most of the
+bytes (on the benchmark's large estate, 160 of 214 MB). What they become is small and plain
+(interfaces and instances: strings, numbers and tuples), so a worker process can parse and transform
+them while this process reads everything else, and send its results back cheaply (`marshal`).
+
+The answer is exactly the sequential one:
+
+- every file is transformed by the same `dispatch`, in a fresh `Collected` per file, and the files'
+  results are merged in file order, as the sequential reader appends them;
+- the worker sends back only interfaces and instances. A file whose result holds anything else (an
+  interface described only inside `Reservations` that the worker cannot match, another key) is
+  marked for this process to read again, as is every file after a worker error;
+- if the worker fails in any way, this process reads all of its files itself;
+- errors: the merge walks the files in order and raises the first error met, so the error reported
+  is the one the sequential reader would have reported.
+
+Used only on Linux (fork is the safe start method there), with two CPUs available, no other thread
+running, and enough bytes in the worker's share to pay for the fork (`MIN_WORKER_BYTES`). Set
+EDGEWARD_WORKERS=1 to read sequentially.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import re
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+from edgeward.errors import InputError
+from edgeward.model.network import Instance, NetworkInterface, SourceRef
+
+# The worker's share must be at least this large: below it, forking costs more than it saves.
+MIN_WORKER_BYTES = 24 * 1024 * 1024
+_FIRST_KEY = re.compile(rb'^\s*\{\s*"([A-Za-z]+)"\s*:')
+_HEAD_BYTES = 512
+# Relative cost of reading a byte of each kind of output (parsing and transforming, measured on the
+# benchmark's large estate); the worker takes kinds it can send back, until the two halves balance.
+_COST = {"Reservations": 4.4, "NetworkInterfaces": 11.6, "SecurityGroups": 15.0}
+_OTHER_COST = 10.0
+_WORKER_KINDS = ("Reservations", "NetworkInterfaces")  # cheapest to send back first
+
+File = tuple[Path, str | None, str | None]  # (path, account, region) as aws_json._walk yields them
+Row = tuple[Any, ...]
+_INTERFACE_FIELDS = tuple(f.name for f in fields(NetworkInterface))
+_INSTANCE_FIELDS = tuple(f.name for f in fields(Instance))
+
+
+def worker_share(files: Sequence[File], min_bytes: int = MIN_WORKER_BYTES) -> list[int] | None:
+    """Indexes of the files the worker should read, or None when a worker is not worth it here."""
+    if os.environ.get("EDGEWARD_WORKERS", "").strip() == "1" or not sys.platform.startswith("linux"):
+        return None
+    if not hasattr(os, "fork") or threading.active_count() != 1 or len(os.sched_getaffinity(0)) < 2:
+        return None
+    kinds: list[tuple[int, str, int]] = []  # (index, first key, bytes)
+    for index, (path, _, _) in enumerate(files):
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(_HEAD_BYTES)
+            size = path.stat().st_size
+        except OSError:
+            continue  # this process reads it, and reports the error in its place
+        found = _FIRST_KEY.match(head)
+        kinds.append((index, found.group(1).decode() if found else "", size))
+    total = sum(size * _COST.get(kind, _OTHER_COST) for _, kind, size in kinds)
+    share: list[int] = []
+    cost = size_taken = 0.0
+    for wanted in _WORKER_KINDS:
+        for index, kind, size in kinds:
+            if kind == wanted and cost + size * _COST[kind] / 2 <= total / 2:
+                share.append(index)
+                cost += size * _COST[kind]
+                size_taken += size
+    return sorted(share) if share and size_taken >= min_bytes else None
+
+
+def _pack(objects: Sequence[Any], names: tuple[str, ...]) -> list[Row]:
+    """Each object as the tuple of its fields, its SourceRef as a tuple too (what marshal can carry)."""
+    values = attrgetter(*names)
+    rows = []
+    for obj in objects:
+        row = values(obj)
+        source = row[-1]
+        rows.append((*row[:-1], (source.file, source.place, source.line, source.address)))
+    return rows
+
+
+def _unpack_interfaces(rows: list[Row]) -> list[NetworkInterface]:
+    make: Any = NetworkInterface  # positional, in field order: the rows were packed by _INTERFACE_FIELDS
+    return [make(*row[:-1], SourceRef(*row[-1])) for row in rows]
+
+
+def _unpack_instances(rows: list[Row]) -> list[Instance]:
+    make: Any = Instance
+    return [make(*row[:-1], SourceRef(*row[-1])) for row in rows]
+
+
+def _work(files: Sequence[File], indexes: list[int], read_file: Callable[[File], Any]) -> bytes:
+    """In the worker: each file's interfaces and instances, or None (this process reads it again)."""
+    results: dict[int, tuple[list[Row], list[Row]] | None] = {}
+    described: set[str] = set()
+    pending: dict[int, set[str]] = {}
+    failed = False
+    for index in indexes:
+        if failed:
+            results[index] = None
+            continue
+        try:
+            collected = read_file(files[index])
+        except InputError:
+            results[index] = None
+            failed = True  # the files after it are read again too, so errors come out in order
+            continue
+        plain = collected.only_interfaces_and_instances()
+        if not plain:
+            results[index] = None
+            continue
+        described.update(eni.id for eni in collected.interfaces)
+        pending[index] = {p.id for p in collected.pending_interfaces}
+        results[index] = (
+            _pack(collected.interfaces, _INTERFACE_FIELDS),
+            _pack(collected.instances, _INSTANCE_FIELDS),
+        )
+    for index, ids in pending.items():
+        if not ids <= described:
+            results[index] = None  # an interface only Reservations describes: read here, with its raw data
+    return marshal.dumps(results)
+
+
+def collect_in_parallel(
+    files: Sequence[File], share: list[int], read_file: Callable[[File], Any], merge: Callable[[Any], None]
+) -> None:
+    """Read `files` with a worker taking `share`; `merge` receives each file's Collected in file order."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: never returns into the caller's code
+        status = 1
+        try:
+            os.close(read_fd)
+            payload = _work(files, share, read_file)
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(payload)
+            status = 0
+        finally:
+            os._exit(status)  # no cleanup: the parsed documents die with the process
+    os.close(write_fd)
+    pipe = os.fdopen(read_fd, "rb")
+    try:
+        theirs = set(share)
+        own: dict[int, Any] = {}
+        stopped_at: tuple[int, InputError] | None = None
+        for index in range(len(files)):
+            if index in theirs:
+                continue
+            try:
+                own[index] = read_file(files[index])
+            except InputError as exc:
+                stopped_at = (index, exc)
+                break
+        payload = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        pid = 0
+        results: dict[int, tuple[list[Row], list[Row]] | None] = {}
+        if status == 0:
+            try:
+                results = marshal.loads(payload)
+            except (EOFError, ValueError, TypeError):
+                results = {}  # read everything of the worker's here
+        for index in range(len(files)):
+            if stopped_at is not None and index == stopped_at[0]:
+                raise stopped_at[1]
+            if index in theirs:
+                done = results.get(index)
+                merge(read_file(files[index]) if done is None else _rebuilt(done))
+            else:
+                merge(own.pop(index))
+    finally:
+        pipe.close()
+        if pid:  # interrupted before the worker was waited for
+            try:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+
+
+def _rebuilt(done: tuple[list[Row], list[Row]]) -> Any:
+    from edgeward.sources.aws_json import Collected
+
+    interfaces, instances = done
+    return Collected(interfaces=_unpack_interfaces(interfaces), instances=_unpack_instances(instances))
