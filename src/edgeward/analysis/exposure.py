@@ -337,17 +337,19 @@ class Exposure:
         pairs = run.pairs
         for (protocols, ports), peers in space.items():
             for other_protocols, other_ports, other_peers in other:
-                both = peers & other_peers
-                if not both:
-                    continue
-                # by identity: every key object lives as long as the round, and an equal twin only misses
+                # traffic first (most pairs share no protocol or port), by identity: every key object
+                # lives as long as the round, and an equal twin only misses the memo
                 pair_key = (id(protocols), id(ports), id(other_protocols), id(other_ports))
                 traffic = pairs.get(pair_key)
                 if traffic is None:
                     common = protocols & other_protocols
-                    traffic = (common, ports & other_ports) if common else _DISJOINT
+                    common_ports = ports & other_ports if common else common
+                    traffic = (common, common_ports) if common_ports else _DISJOINT
                     pairs[pair_key] = traffic
-                if traffic[1]:
+                if traffic is _DISJOINT:
+                    continue
+                both = peers & other_peers
+                if both:
                     out[traffic] = out.get(traffic, 0) | both
         return out
 
