@@ -73,6 +73,25 @@ def test_corpus_directories_read_in_parallel_equal_sequential(corpus: Path) -> N
     assert checked >= 3
 
 
+def test_reservations_read_by_the_worker_are_not_read_again_when_the_interfaces_are_described_here(
+    estate: Path,
+) -> None:
+    files = _files(estate)
+    share = _share(estate, "Reservations")  # describe-network-interfaces stays in this process
+    read_here: list[int] = []
+
+    def counting(file: tuple[Path, str | None, str | None]) -> aws_json.Collected:
+        if os.getpid() == parent:
+            read_here.append(files.index(file))
+        return aws_json.read_file(file)
+
+    parent = os.getpid()
+    collected = aws_json.Collected()
+    parallel.collect_in_parallel(files, share, counting, collected.absorb)
+    _same(collected, _sequential(estate))
+    assert not set(read_here) & set(share)
+
+
 def test_an_interface_only_reservations_describe_is_read_here_with_its_raw_data(tmp_path: Path, estate: Path) -> None:
     root = tmp_path / "estate"
     root.mkdir()

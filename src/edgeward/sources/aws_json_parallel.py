@@ -9,9 +9,10 @@ The answer is exactly the sequential one:
 
 - every file is transformed by the same `dispatch`, in a fresh `Collected` per file, and the files'
   results are merged in file order, as the sequential reader appends them;
-- the worker sends back only interfaces and instances. A file whose result holds anything else (an
-  interface described only inside `Reservations` that the worker cannot match, another key) is
-  marked for this process to read again, as is every file after a worker error;
+- the worker sends back only interfaces and instances (and the ids of the interfaces only
+  `Reservations` describe). A file whose result holds anything else, or one of those interfaces
+  that no `NetworkInterfaces` output describes (its raw data is needed), is read again by this
+  process, as is every file after a worker error;
 - if the worker fails in any way, this process reads all of its files itself;
 - errors: the merge walks the files in order and raises the first error met, so the error reported
   is the one the sequential reader would have reported.
@@ -41,10 +42,12 @@ from edgeward.model.network import Instance, NetworkInterface, SourceRef
 MIN_WORKER_BYTES = 24 * 1024 * 1024
 _FIRST_KEY = re.compile(rb'^\s*\{\s*"([A-Za-z]+)"\s*:')
 _HEAD_BYTES = 512
-# Relative cost of reading a byte of each kind of output (parsing and transforming, measured on the
-# benchmark's large estate); the worker takes kinds it can send back, until the two halves balance.
-_COST = {"Reservations": 4.4, "NetworkInterfaces": 11.6, "SecurityGroups": 15.0}
-_OTHER_COST = 10.0
+# Cost of reading a file (parsing and transforming), in milliseconds: a fixed part, and a part per
+# megabyte for each kind of output (measured on the benchmark's estates). The worker takes kinds it
+# can send back, until the two halves balance.
+_FILE_COST = 1.0
+_COST_PER_MB = {"Reservations": 4.6, "NetworkInterfaces": 8.6, "SecurityGroups": 15.5}
+_OTHER_COST_PER_MB = 15.0
 _WORKER_KINDS = ("Reservations", "NetworkInterfaces")  # cheapest to send back first
 
 File = tuple[Path, str | None, str | None]  # (path, account, region) as aws_json._walk yields them
@@ -69,14 +72,18 @@ def worker_share(files: Sequence[File], min_bytes: int = MIN_WORKER_BYTES) -> li
             continue  # this process reads it, and reports the error in its place
         found = _FIRST_KEY.match(head)
         kinds.append((index, found.group(1).decode() if found else "", size))
-    total = sum(size * _COST.get(kind, _OTHER_COST) for _, kind, size in kinds)
+
+    def cost(kind: str, size: int) -> float:
+        return _FILE_COST + size / 1e6 * _COST_PER_MB.get(kind, _OTHER_COST_PER_MB)
+
+    total = sum(cost(kind, size) for _, kind, size in kinds)
     share: list[int] = []
-    cost = size_taken = 0.0
+    taken = size_taken = 0.0
     for wanted in _WORKER_KINDS:
         for index, kind, size in kinds:
-            if kind == wanted and cost + size * _COST[kind] / 2 <= total / 2:
+            if kind == wanted and taken + cost(kind, size) / 2 <= total / 2:
                 share.append(index)
-                cost += size * _COST[kind]
+                taken += cost(kind, size)
                 size_taken += size
     return sorted(share) if share and size_taken >= min_bytes else None
 
@@ -102,11 +109,14 @@ def _unpack_instances(rows: list[Row]) -> list[Instance]:
     return [make(*row[:-1], SourceRef(*row[-1])) for row in rows]
 
 
+# What the worker sends back for a file: its interfaces, its instances, and the ids of the interfaces
+# only its Reservations describe (used only if no NetworkInterfaces output describes them); or None.
+Sent = tuple[list[Row], list[Row], list[str]]
+
+
 def _work(files: Sequence[File], indexes: list[int], read_file: Callable[[File], Any]) -> bytes:
-    """In the worker: each file's interfaces and instances, or None (this process reads it again)."""
-    results: dict[int, tuple[list[Row], list[Row]] | None] = {}
-    described: set[str] = set()
-    pending: dict[int, set[str]] = {}
+    """In the worker: what each file collected, or None (this process reads it again)."""
+    results: dict[int, Sent | None] = {}
     failed = False
     for index in indexes:
         if failed:
@@ -118,19 +128,14 @@ def _work(files: Sequence[File], indexes: list[int], read_file: Callable[[File],
             results[index] = None
             failed = True  # the files after it are read again too, so errors come out in order
             continue
-        plain = collected.only_interfaces_and_instances()
-        if not plain:
+        if not collected.only_interfaces_and_instances():
             results[index] = None
             continue
-        described.update(eni.id for eni in collected.interfaces)
-        pending[index] = {p.id for p in collected.pending_interfaces}
         results[index] = (
             _pack(collected.interfaces, _INTERFACE_FIELDS),
             _pack(collected.instances, _INSTANCE_FIELDS),
+            [p.id for p in collected.pending_interfaces],
         )
-    for index, ids in pending.items():
-        if not ids <= described:
-            results[index] = None  # an interface only Reservations describes: read here, with its raw data
     return marshal.dumps(results)
 
 
@@ -167,12 +172,18 @@ def collect_in_parallel(
         payload = pipe.read()
         _, status = os.waitpid(pid, 0)
         pid = 0
-        results: dict[int, tuple[list[Row], list[Row]] | None] = {}
+        results: dict[int, Sent | None] = {}
         if status == 0:
             try:
                 results = marshal.loads(payload)
             except (EOFError, ValueError, TypeError):
                 results = {}  # read everything of the worker's here
+        # an interface only a worker file's Reservations describe needs its raw data: read that file here
+        described = {eni.id for collected in own.values() for eni in collected.interfaces}
+        described.update(row[0] for sent in results.values() if sent is not None for row in sent[0])
+        for index, sent in list(results.items()):
+            if sent is not None and not described.issuperset(sent[2]):
+                results[index] = None
         for index in range(len(files)):
             if stopped_at is not None and index == stopped_at[0]:
                 raise stopped_at[1]
@@ -191,8 +202,8 @@ def collect_in_parallel(
                 pass
 
 
-def _rebuilt(done: tuple[list[Row], list[Row]]) -> Any:
+def _rebuilt(done: Sent) -> Any:
     from edgeward.sources.aws_json import Collected
 
-    interfaces, instances = done
+    interfaces, instances, _ = done
     return Collected(interfaces=_unpack_interfaces(interfaces), instances=_unpack_instances(instances))
