@@ -17,25 +17,23 @@ The answer is exactly the sequential one:
 - errors: the merge walks the files in order and raises the first error met, so the error reported
   is the one the sequential reader would have reported.
 
-Used only on Linux (fork is the safe start method there), with two CPUs available, no other thread
-running, and enough bytes in the worker's share to pay for the fork (`MIN_WORKER_BYTES`). Set
-EDGEWARD_WORKERS=1 to read sequentially.
+Used only where edgeward/forking.py allows a worker (Linux, two CPUs, no other thread; not with
+EDGEWARD_WORKERS=1), and with enough bytes in the worker's share to pay for it (`MIN_WORKER_BYTES`).
 """
 
 from __future__ import annotations
 
 import marshal
-import os
 import re
-import sys
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from edgeward import forking
 from edgeward.errors import InputError
+from edgeward.forking import Forked
 from edgeward.model.network import Instance, NetworkInterface, SourceRef
 
 # The worker's share must be at least this large: below it, forking costs more than it saves.
@@ -61,9 +59,7 @@ _INSTANCE_FIELDS = tuple(f.name for f in fields(Instance))
 
 def worker_share(files: Sequence[File], min_bytes: int = MIN_WORKER_BYTES) -> list[int] | None:
     """Indexes of the files the worker should read, or None when a worker is not worth it here."""
-    if os.environ.get("EDGEWARD_WORKERS", "").strip() == "1" or not sys.platform.startswith("linux"):
-        return None
-    if not hasattr(os, "fork") or threading.active_count() != 1 or len(os.sched_getaffinity(0)) < 2:
+    if not forking.available():
         return None
     kinds: list[tuple[int, str, int]] = []  # (index, first key, bytes)
     for index, (path, _, _) in enumerate(files):
@@ -146,21 +142,7 @@ def collect_in_parallel(
     files: Sequence[File], share: list[int], read_file: Callable[[File], Any], merge: Callable[[Any], None]
 ) -> None:
     """Read `files` with a worker taking `share`; `merge` receives each file's Collected in file order."""
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the worker: never returns into the caller's code
-        status = 1
-        try:
-            os.close(read_fd)
-            payload = _work(files, share, read_file)
-            with os.fdopen(write_fd, "wb") as out:
-                out.write(payload)
-            status = 0
-        finally:
-            os._exit(status)  # no cleanup: the parsed documents die with the process
-    os.close(write_fd)
-    pipe = os.fdopen(read_fd, "rb")
-    try:
+    with Forked(lambda: _work(files, share, read_file)) as worker:
         theirs = set(share)
         own: dict[int, Any] = {}
         stopped_at: tuple[int, InputError] | None = None
@@ -172,37 +154,27 @@ def collect_in_parallel(
             except InputError as exc:
                 stopped_at = (index, exc)
                 break
-        payload = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        pid = 0
-        results: dict[int, Sent | None] = {}
-        if status == 0:
-            try:
-                results = marshal.loads(payload)
-            except (EOFError, ValueError, TypeError):
-                results = {}  # read everything of the worker's here
-        # an interface only a worker file's Reservations describe needs its raw data: read that file here
-        described = {eni.id for collected in own.values() for eni in collected.interfaces}
-        described.update(row[0] for sent in results.values() if sent is not None for row in sent[0])
-        for index, sent in list(results.items()):
-            if sent is not None and not described.issuperset(sent[2]):
-                results[index] = None
-        for index in range(len(files)):
-            if stopped_at is not None and index == stopped_at[0]:
-                raise stopped_at[1]
-            if index in theirs:
-                done = results.get(index)
-                merge(read_file(files[index]) if done is None else _rebuilt(done))
-            else:
-                merge(own.pop(index))
-    finally:
-        pipe.close()
-        if pid:  # interrupted before the worker was waited for
-            try:
-                os.kill(pid, 9)
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
+        payload = worker.result()
+    results: dict[int, Sent | None] = {}
+    if payload is not None:
+        try:
+            results = marshal.loads(payload)
+        except (EOFError, ValueError, TypeError):
+            results = {}  # read everything of the worker's here
+    # an interface only a worker file's Reservations describe needs its raw data: read that file here
+    described = {eni.id for collected in own.values() for eni in collected.interfaces}
+    described.update(row[0] for sent in results.values() if sent is not None for row in sent[0])
+    for index, sent in list(results.items()):
+        if sent is not None and not described.issuperset(sent[2]):
+            results[index] = None
+    for index in range(len(files)):
+        if stopped_at is not None and index == stopped_at[0]:
+            raise stopped_at[1]
+        if index in theirs:
+            done = results.get(index)
+            merge(read_file(files[index]) if done is None else _rebuilt(done))
+        else:
+            merge(own.pop(index))
 
 
 def _rebuilt(done: Sent) -> Any:
