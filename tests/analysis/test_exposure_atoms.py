@@ -6,10 +6,17 @@ VPCs, so never internet sources) must only be taken when that holds for every in
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+from bench.generate import generate
+
+from edgeward import forking
 from edgeward.algebra.addresses import Addresses
+from edgeward.analysis import exposure as exposure_module
 from edgeward.analysis.exposure import Exposure
 from edgeward.analysis.flows import Traffic, Verdict
 from edgeward.analysis.reach import Reachability
@@ -91,3 +98,48 @@ def test_one_interface_asked_alone_gets_the_answer_of_the_whole_round() -> None:
         if eni.public_ipv4s or eni.ipv6s:
             alone = Exposure(snapshot).interface_space(eni)
             assert alone == together.interface_space(eni), eni.id
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
+    out = tmp_path_factory.mktemp("estate")
+    generate(out, size="small", seed=5)
+    return load_snapshot(out)
+
+
+def _all_json(exposure: Exposure) -> list[dict[str, object]]:
+    return [item.to_json() for item in exposure.all()]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the worker is forked")
+def test_classes_split_with_a_worker_give_the_same_exposure(
+    generated: Snapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = _all_json(Exposure(generated))
+    monkeypatch.setattr(exposure_module, "PARALLEL_CLASSES", 2)
+    monkeypatch.setattr(forking, "available", lambda: True)
+    forked = []
+    real = exposure_module.Forked
+
+    def counted(work: Callable[[], bytes]) -> object:
+        forked.append(work)
+        return real(work)
+
+    received: list[int] = []
+    real_from = exposure_module._spaces_from
+
+    def spaces_from(payload: bytes, count: int) -> object:
+        found = real_from(payload, count)
+        received.append(len(found) if found is not None else -1)
+        return found
+
+    monkeypatch.setattr(exposure_module, "Forked", counted)
+    monkeypatch.setattr(exposure_module, "_spaces_from", spaces_from)
+    assert _all_json(Exposure(generated)) == alone
+    assert len(forked) == 1 and len(received) == 1 and received[0] > 0  # the worker's half was used
+
+    def broken(spaces: object) -> bytes:
+        raise RuntimeError("the worker died")
+
+    monkeypatch.setattr(exposure_module, "_spaces_payload", broken)  # the worker exits 1: all done here
+    assert _all_json(Exposure(generated)) == alone

@@ -11,12 +11,15 @@ into atoms, so the unions and intersections per class are integer operations.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import marshal
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from edgeward import forking
 from edgeward.algebra.addresses import NONE, AddressError, Addresses, parse_cidr, union_addresses
 from edgeward.algebra.atoms import AddressAtoms
 from edgeward.algebra.intervals import IntervalSet
@@ -37,6 +40,7 @@ from edgeward.algebra.traffic import (
 from edgeward.analysis.flows import unknown_to_json
 from edgeward.analysis.reach import V4_ONLY, V6_ONLY, Reachability
 from edgeward.analysis.unknowns import interface_dependencies, unknowns_for
+from edgeward.forking import Forked
 from edgeward.model.network import NetworkAcl, NetworkInterface, PeerKind, RouteTarget, SecurityGroup, UnknownValue
 from edgeward.model.snapshot import Snapshot
 from edgeward.semantics.security_groups import rule_protocols_and_ports
@@ -44,6 +48,8 @@ from edgeward.semantics.security_groups import rule_protocols_and_ports
 PORTED = IntervalSet([(TCP, TCP), (UDP, UDP)])
 ICMPS = IntervalSet([(ICMP, ICMP), (ICMPV6, ICMPV6)])
 OTHER_PROTOCOLS = ALL_PROTOCOLS - PORTED - ICMPS
+# From this many classes in one round, a worker computes half of them (edgeward/forking.py).
+PARALLEL_CLASSES = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +124,8 @@ class UnknownExposure:
 
 # (protocols, ports) -> address atoms: a traffic space whose peers are bitmasks (algebra/atoms.py)
 Traffic = tuple[IntervalSet, IntervalSet]  # (protocols, ports)
+ClassKey = tuple[object, ...]
+Class = tuple[ClassKey, tuple[NetworkInterface, Addresses]]  # a class, with one interface and its candidates
 MaskSpace = dict[Traffic, int]
 _TCP, _UDP = IntervalSet.point(TCP), IntervalSet.point(UDP)
 _ICMP_ECHO = (
@@ -203,12 +211,11 @@ class Exposure:
         candidates, rule peers, NACL spaces), so each set is a bitmask of atoms and the unions and
         intersections per class are integer operations. The answers are the same sets as the
         computation on address sets would give (tests/analysis/test_exposure_atoms.py).
+
+        Many classes are split between this process and a worker (edgeward/forking.py), each with a
+        round of its own; the worker's spaces come back as plain bounds.
         """
-        sem = self.reach.sem
-        todo: dict[tuple[object, ...], tuple[NetworkInterface, Addresses]] = {}
-        sets: list[Addresses] = []
-        seen: set[object] = set()
-        group_rules: dict[str, dict[Traffic, list[Addresses]]] = {}
+        todo: dict[ClassKey, tuple[NetworkInterface, Addresses]] = {}
         for eni in enis:
             key = self._class_key(eni)
             if key in self._class_space or key in todo:
@@ -216,8 +223,36 @@ class Exposure:
             candidates = self._candidates_of(eni)
             if candidates.is_empty():
                 self._class_space[key] = TrafficSpace()
-                continue
-            todo[key] = (eni, candidates)
+            else:
+                todo[key] = (eni, candidates)
+        classes = list(todo.items())
+        theirs: list[Class] = []
+        worker: Forked | None = None
+        if len(classes) >= PARALLEL_CLASSES and forking.available():
+            self._members_private  # noqa: B018 - computed once, before the fork, for both processes
+            # classes come in interface order, so each part mostly meets its own VPCs' groups
+            cut = len(classes) // 2
+            classes, theirs = classes[:cut], classes[cut:]
+            worker = Forked(lambda: _spaces_payload(self._round(theirs)))
+        with worker or contextlib.nullcontext():
+            mine = self._round(classes)
+            payload = worker.result() if worker is not None else None
+        for (key, _), space in zip(classes, mine, strict=True):
+            self._class_space[key] = space
+        if theirs:
+            sent = _spaces_from(payload, len(theirs)) if payload is not None else None
+            for (key, _), space in zip(theirs, sent if sent is not None else self._round(theirs), strict=True):
+                self._class_space[key] = space
+
+    def _round(self, classes: list[Class]) -> list[TrafficSpace]:
+        """The spaces of these classes, computed on the atoms of every set they read."""
+        if not classes:
+            return []
+        sem = self.reach.sem
+        sets: list[Addresses] = []
+        seen_acls: set[str | None] = set()
+        group_rules: dict[str, dict[Traffic, list[Addresses]]] = {}
+        for _, (eni, candidates) in classes:
             sets.append(candidates)
             if sem.groups.filters(eni):
                 for group in self.snapshot.groups_of(eni):
@@ -226,19 +261,16 @@ class Exposure:
                         for peers in group_rules[group.id].values():
                             sets.extend(peers)
             acl = sem.acls.acl_of_subnet(eni.subnet_id)
-            if ("acl", acl.id if acl else None) not in seen:
-                seen.add(("acl", acl.id if acl else None))
+            if (acl.id if acl else None) not in seen_acls:
+                seen_acls.add(acl.id if acl else None)
                 for egress in (False, True):
                     sets.extend(box.peers for box in sem.acls.allowed_space(acl, egress).boxes)
             if sem.load_balancers.load_balancer_of(eni) is not None:
                 sets.extend(box.peers for box in sem.load_balancers.accepted_space(eni).boxes)
-        if not todo:
-            return
         # every set is met only after an intersection with the candidates: cut only their space
-        within = union_addresses(candidates for _, candidates in todo.values())
+        within = union_addresses(candidates for _, (_, candidates) in classes)
         run = _Round(AddressAtoms(sets, within), group_rules)
-        for key, (eni, candidates) in todo.items():
-            self._class_space[key] = self._compute_interface_space(eni, candidates, run)
+        return [self._compute_interface_space(eni, candidates, run) for _, (eni, candidates) in classes]
 
     def _candidates_of(self, eni: NetworkInterface) -> Addresses:
         """Internet addresses that can reach the interface's public addresses through an internet
@@ -471,6 +503,42 @@ class Exposure:
             if found is not None:
                 out.append(found)
         return out
+
+
+def _spaces_payload(spaces: list[TrafficSpace]) -> bytes:
+    """Spaces as plain bounds (protocols, ports, IPv4 peers, IPv6 peers) for marshal."""
+    return marshal.dumps(
+        [[(b.protocols.bounds, b.ports.bounds, b.peers.v4.bounds, b.peers.v6.bounds) for b in s] for s in spaces]
+    )
+
+
+def _spaces_from(payload: bytes, count: int) -> list[TrafficSpace] | None:
+    """The spaces `_spaces_payload` sent, or None if they did not arrive whole."""
+    try:
+        sent = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(sent, list) or len(sent) != count:
+        return None
+    sets: dict[tuple[int, ...], IntervalSet] = {}
+    addresses: dict[tuple[tuple[int, ...], tuple[int, ...]], Addresses] = {}
+
+    def interval_set(bounds: tuple[int, ...]) -> IntervalSet:
+        found = sets.get(bounds)
+        if found is None:
+            found = sets[bounds] = IntervalSet.from_canonical_bounds(bounds)
+        return found
+
+    def peers(v4: tuple[int, ...], v6: tuple[int, ...]) -> Addresses:
+        found = addresses.get((v4, v6))
+        if found is None:
+            found = addresses[(v4, v6)] = Addresses(interval_set(v4), interval_set(v6))
+        return found
+
+    return [
+        TrafficSpace(Box(interval_set(p), interval_set(ports), peers(v4, v6)) for p, ports, v4, v6 in boxes)
+        for boxes in sent
+    ]
 
 
 def _services(space: TrafficSpace) -> tuple[ExposedService, ...]:
