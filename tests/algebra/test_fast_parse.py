@@ -1,4 +1,5 @@
-"""The dotted-quad fast path of address parsing gives exactly what `ipaddress` gives (or refuses)."""
+"""The fast paths of address parsing (canonical dotted quads; IPv6 as `inet_ntop` writes it) give
+exactly what `ipaddress` gives, or refuse what it refuses."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ ODD = [
     "10.0.0.0/8", "0.0.0.0/0", "255.255.255.255/32", "10.1.2.3", "010.0.0.1", "10.0.0.256", "1.2.3.4/33",
     "1.2.3.4/08", "1.2.3.4/00", " 1.2.3.4/24 ", "1.2.3", "1.2.3.4.5", "a.b.c.d", "1.2.3.4/", "1.2.3.04",
     "\u0661.2.3.4", "::/0", "2001:db8::/32", "10.0.0.0/255.0.0.0", "fe80::1%eth0", "",
+    "::", "::1", "::1/128", "::/129", "2001:db8::/032", "2001:DB8::1", "2001:db8:0:0:0:0:0:1", "2001:db8::0:1",
+    "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "1::2::3", ":::", "1:",
+    "12345::", "0001::", "::ffff:1.2.3.4", "::ffff:1.2.3.4/96", "::1.2.3.4", "64:ff9b::1.2.3.4", "fe80::1/64",
+    "2001:db8::1/64 ", " 2001:db8::1", "2001:db8::g", "2001:db8::1\x00", "2001:db8::\u0661",
 ]  # fmt: skip
 
 
@@ -37,6 +42,28 @@ def reference_address(text: str) -> tuple[int, int] | None:
     return value.version, int(value)
 
 
+def _ipv6_text(rng: random.Random) -> str:
+    """IPv6 in every spelling: canonical, exploded, upper case, zero groups written out, odd damage."""
+    value = rng.choice([0, 1, rng.getrandbits(128), rng.getrandbits(32) << 96, rng.getrandbits(16), 0xFFFF << 32])
+    address = ipaddress.IPv6Address(value)
+    form = rng.randrange(6)
+    if form == 0:
+        text = address.compressed
+    elif form == 1:
+        text = address.exploded
+    elif form == 2:
+        text = address.compressed.upper()
+    elif form == 3:
+        text = ":".join(f"{int(g, 16):x}" for g in address.exploded.split(":"))  # no compression
+    elif form == 4:
+        text = address.compressed.replace("::", ":0::", 1) if "::" in address.compressed else address.compressed
+    else:
+        text = address.compressed + rng.choice([":", "::", ":1", "g", ""])
+    if rng.random() < 0.6:
+        text += "/" + rng.choice([str(rng.randrange(140)), "0" + str(rng.randrange(10)), ""])
+    return text
+
+
 def samples() -> list[str]:
     rng = random.Random(7)
     out = list(ODD)
@@ -45,6 +72,7 @@ def samples() -> list[str]:
         if rng.random() < 0.7:
             text += "/" + str(rng.randrange(40))
         out.append(text)
+    out.extend(_ipv6_text(rng) for _ in range(2000))
     return out
 
 

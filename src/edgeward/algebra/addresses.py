@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Final
@@ -32,11 +33,19 @@ def parse_cidr(text: str) -> tuple[int, int, int]:
     if "%" in address or (slash and not (prefix.isascii() and prefix.isdigit())):
         raise AddressError(f"not an IP address or CIDR: {text!r}")
     value = _dotted_quad(address)
-    canonical_prefix = not slash or (len(prefix) <= 2 and (prefix == "0" or prefix[0] != "0") and int(prefix) <= 32)
-    if value is not None and canonical_prefix:  # the common case, without `ipaddress`
-        bits = 32 - (int(prefix) if slash else 32)
-        first = value >> bits << bits
-        return 4, first, first | ((1 << bits) - 1)
+    if value is not None:  # the common cases, without `ipaddress`
+        if not slash or (len(prefix) <= 2 and (prefix == "0" or prefix[0] != "0") and int(prefix) <= 32):
+            bits = 32 - (int(prefix) if slash else 32)
+            first = value >> bits << bits
+            return 4, first, first | ((1 << bits) - 1)
+    elif ":" in address:
+        value = _canonical_ipv6(address)
+        if value is not None and (
+            not slash or (len(prefix) <= 3 and (prefix == "0" or prefix[0] != "0") and int(prefix) <= 128)
+        ):
+            bits = 128 - (int(prefix) if slash else 128)
+            first = value >> bits << bits
+            return 6, first, first | ((1 << bits) - 1)
     try:
         net = ipaddress.ip_network(stripped, strict=False)
     except ValueError as exc:
@@ -48,19 +57,29 @@ def parse_cidr(text: str) -> tuple[int, int, int]:
 
 def _dotted_quad(text: str) -> int | None:
     """The value of a canonical IPv4 address (`10.0.0.1`: four decimal octets, no leading zeros), or
-    None for anything else, which `ipaddress` then accepts or refuses as before."""
-    parts = text.split(".")
-    if len(parts) != 4:
+    None for anything else, which `ipaddress` then accepts or refuses as before. `inet_aton` also
+    reads `10.1`, `0x0a.0.0.1` or `010.0.0.1`; the round trip through `inet_ntoa` keeps only the
+    canonical spelling, whose value every parser agrees on."""
+    try:
+        packed = socket.inet_aton(text)
+    except (OSError, ValueError):
         return None
-    value = 0
-    for part in parts:
-        if not (0 < len(part) <= 3 and part.isascii() and part.isdigit()) or (part[0] == "0" and len(part) > 1):
-            return None
-        octet = int(part)
-        if octet > 255:
-            return None
-        value = value << 8 | octet
-    return value
+    if socket.inet_ntoa(packed) != text:
+        return None
+    return int.from_bytes(packed, "big")
+
+
+def _canonical_ipv6(text: str) -> int | None:
+    """The value of an IPv6 address written the way `inet_ntop` writes it (RFC 5952: lower case, the
+    longest run of zero groups compressed), or None for any other text, which `ipaddress` then
+    accepts or refuses as before. Equal to what `ipaddress` gives, as the text round-trips."""
+    try:
+        packed = socket.inet_pton(socket.AF_INET6, text)
+    except (OSError, ValueError):
+        return None
+    if socket.inet_ntop(socket.AF_INET6, packed) != text:
+        return None
+    return int.from_bytes(packed, "big")
 
 
 def parse_address(text: str) -> tuple[int, int]:
@@ -70,6 +89,10 @@ def parse_address(text: str) -> tuple[int, int]:
     value = _dotted_quad(text.strip())
     if value is not None:
         return 4, value
+    if ":" in text:
+        value = _canonical_ipv6(text.strip())
+        if value is not None:
+            return 6, value
     try:
         addr = ipaddress.ip_address(text.strip())
     except ValueError as exc:
