@@ -98,7 +98,7 @@ class SecurityGroupSemantics:
         self._prefix_list_addresses: dict[str, Addresses] = {}
         self._shared_peers: dict[tuple[object, ...], RulePeers] = {}
         self._allowed: dict[tuple[tuple[str, ...], bool, int, int], Addresses] = {}
-        self._by_protocol: dict[tuple[str, bool, int], list[tuple[SecurityGroupRule, IntervalSet]]] = {}
+        self._by_protocol: dict[tuple[str, bool, int], list[tuple[SecurityGroupRule, int, int]]] = {}
         self._covering: dict[
             tuple[tuple[str, ...], bool, int, int], list[tuple[SecurityGroup, SecurityGroupRule, RulePeers]]
         ] = {}
@@ -228,8 +228,8 @@ class SecurityGroupSemantics:
         if found is None:
             found = []
             for group in self.snapshot.groups_of(eni):
-                for rule, ports in self._group_protocol_rules(group, egress, protocol):
-                    if port in ports:  # peers resolved only now: a reference's members are built on demand
+                for rule, lo, hi in self._group_protocol_rules(group, egress, protocol):
+                    if lo <= port <= hi:  # peers resolved only now: a reference's members are built on demand
                         found.append((group, rule, self.peers(rule)))
             if len(self._covering) >= 100_000:  # a bound for long batches of varied questions
                 self._covering.clear()
@@ -238,15 +238,16 @@ class SecurityGroupSemantics:
 
     def _group_protocol_rules(
         self, group: SecurityGroup, egress: bool, protocol: int
-    ) -> list[tuple[SecurityGroupRule, IntervalSet]]:
-        """The group's rules (in order) that cover this protocol, with their ports."""
+    ) -> list[tuple[SecurityGroupRule, int, int]]:
+        """The group's rules (in order) that cover this protocol, with each span of their ports (a
+        rule's ports are one interval; a rule with several would appear once per interval)."""
         key = (group.id, egress, protocol)
         found = self._by_protocol.get(key)
         if found is None:
             found = []
             for rule in group.egress if egress else group.ingress:
                 if rule.protocol == protocol or rule.protocol == -1:  # rule_protocols_and_ports's protocols
-                    found.append((rule, rule_protocols_and_ports(rule)[1]))
+                    found.extend((rule, lo, hi) for lo, hi in rule_protocols_and_ports(rule)[1])
             self._by_protocol[key] = found
         return found
 
