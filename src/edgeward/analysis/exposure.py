@@ -170,18 +170,22 @@ class Exposure:
         self.reach = reachability or Reachability(snapshot)
         self._class_space: dict[tuple[object, ...], TrafficSpace] = {}
         self._candidates: dict[tuple[str, str | None, bool, bool], Addresses] = {}
+        self._keys: dict[str, tuple[NetworkInterface, ClassKey]] = {}  # interface id -> its class
         # a class's services, by its space (kept alongside, so the id stays that space's)
         self._services: dict[int, tuple[TrafficSpace, tuple[ExposedService, ...]]] = {}
 
-    def _class_key(self, eni: NetworkInterface) -> tuple[object, ...]:
+    def _class_key(self, eni: NetworkInterface) -> ClassKey:
         """Interfaces of one class get the same answer: the same VPC (internet gateways), route table
         and NACL (subnets often share them), the same groups (and whether any filters it), the same
         public address families; a load balancer node is its own class."""
+        known = self._keys.get(eni.id)
+        if known is not None and known[0] is eni:
+            return known[1]
         sem = self.reach.sem
         is_node = sem.load_balancers.load_balancer_of(eni) is not None
         table = sem.routes.table_of_subnet(eni.subnet_id)
         acl = sem.acls.acl_of_subnet(eni.subnet_id)
-        return (
+        key = (
             eni.vpc_id,
             table.id if table else None,
             acl.id if acl else None,
@@ -191,6 +195,8 @@ class Exposure:
             bool(eni.ipv6s),
             eni.id if is_node else "",
         )
+        self._keys[eni.id] = (eni, key)
+        return key
 
     def interface_space(self, eni: NetworkInterface) -> TrafficSpace:
         """Exactly the (protocol, port, internet source) triples that get a reply from this interface.
