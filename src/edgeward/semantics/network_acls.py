@@ -82,6 +82,7 @@ class NetworkAclSemantics:
         self.snapshot = snapshot
         self._space: dict[tuple[str, bool], TrafficSpace] = {}
         self._entries: dict[tuple[str, bool], list[_Entry]] = {}
+        self._decisive: dict[tuple[str, bool], list[tuple[NaclEntry, _Entry]]] = {}
         self._answers: dict[tuple[object, ...], object] = {}
 
     def acl_of_subnet(self, subnet_id: str) -> NetworkAcl | None:
@@ -113,9 +114,12 @@ class NetworkAclSemantics:
         if acl is None:
             return AclDecision(True, None, None, "no network ACL in the snapshot: the default NACL allows all")
         point = Addresses.address(peer)
-        for entry in acl.ordered(egress):
-            box = entry_box(entry)
-            if protocol in box.protocols and port in box.ports and box.peers.contains_set(point):
+        key = (acl.id, egress)
+        ordered = self._decisive.get(key)
+        if ordered is None:  # the entries in rule order with their boxes, once per NACL and direction
+            ordered = self._decisive[key] = list(zip(acl.ordered(egress), self._ordered(acl, egress), strict=True))
+        for entry, (protocols, ports, peers, _) in ordered:
+            if protocol in protocols and port in ports and peers.contains_set(point):
                 return AclDecision(entry.allow, acl, entry, describe_entry(entry))
         return AclDecision(False, acl, None, "rule * DENY all traffic (no entry matched)")
 
