@@ -4,13 +4,17 @@ question that cannot be asked fails the run before any answer is written (nothin
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from edgeward import forking
 from edgeward.analysis.flows import Traffic
 from edgeward.analysis.reach import Reachability
-from edgeward.cli import main
+from edgeward.cli import main, network
 from edgeward.sources import load_snapshot
 
 THREE_TIER = Path(__file__).resolve().parents[2] / "examples" / "three-tier.yaml"
@@ -45,3 +49,48 @@ def test_a_question_that_cannot_be_asked_fails_before_any_answer(tmp_path: Path)
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1 and "query 301: to: no interface eni-nowhere" in err
+
+
+def _answers(tmp_path: Path) -> str:
+    code, out, _ = run("reach", str(THREE_TIER), "--batch", str(tmp_path / "flows.jsonl"))
+    assert code == 0
+    return out
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the worker is forked")
+def test_a_long_batch_split_with_a_worker_answers_the_same_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "flows.jsonl", QUESTIONS * 7)  # 21 questions, an odd split
+    monkeypatch.setenv("EDGEWARD_WORKERS", "1")
+    alone = _answers(tmp_path)
+    monkeypatch.delenv("EDGEWARD_WORKERS")
+    monkeypatch.setattr(network, "PARALLEL_QUESTIONS", 2)
+    monkeypatch.setattr(forking, "available", lambda: True)
+    started: list[object] = []
+    real = network.Forked
+
+    def counted(work: Callable[[], bytes]) -> object:
+        started.append(work)
+        return real(work)
+
+    monkeypatch.setattr(network, "Forked", counted)
+    assert _answers(tmp_path) == alone
+    assert len(started) == 1
+
+    class Failed:  # a worker that died: this process answers its half too
+        def __init__(self, work: Callable[[], bytes]) -> None:
+            pass
+
+        def __enter__(self) -> Failed:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def result(self) -> bytes | None:
+            return None
+
+    monkeypatch.setattr(network, "Forked", Failed)
+    assert _answers(tmp_path) == alone
+    assert len(alone.splitlines()) == 21

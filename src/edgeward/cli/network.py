@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
+from edgeward import forking
 from edgeward.algebra.traffic import ICMP, ICMPV6, PROTOCOL_NUMBERS, TCP, UDP
 from edgeward.analysis.exposure import Exposure
-from edgeward.analysis.flows import Traffic, resolve_endpoint
+from edgeward.analysis.flows import Endpoint, Traffic, resolve_endpoint
 from edgeward.analysis.matrix import reachability_matrix
 from edgeward.analysis.reach import Reachability
 from edgeward.cli._common import OUTPUT_FORMAT, emit_json
 from edgeward.cli._live import load_source, source_argument
 from edgeward.errors import InputError, UsageError
+from edgeward.forking import Forked
 from edgeward.model.snapshot import Snapshot
 from edgeward.report.matrix_text import matrix_lines
 from edgeward.report.text import render_exposure, render_reach
@@ -117,13 +121,19 @@ def _opt_int(item: dict[str, object], key: str) -> int | None:
         raise UsageError(f"{key} must be an integer, got {value!r}", place=key) from None
 
 
+# From this many questions, a worker answers the second half (edgeward/forking.py).
+PARALLEL_QUESTIONS = 500
+
+
 def run_batch(snapshot: Snapshot, path: str, block: int = 200) -> None:
     """Answer every question of the file in order, one JSON line each, written in blocks of lines.
 
     Every endpoint is resolved before the first answer is written, so a question that cannot be
     asked (an id the estate does not have) fails the run with nothing half-written. The cyclic
     garbage collector is paused meanwhile: answers and the engine's caches form no reference
-    cycles, so its passes over them would only cost time.
+    cycles, so its passes over them would only cost time. A long batch is split with a forked
+    worker, whose answers are written after this process's, in question order; if the worker
+    fails, this process answers its half too.
     """
     queries = read_batch(path)
     engine = Reachability(snapshot)
@@ -136,17 +146,35 @@ def run_batch(snapshot: Snapshot, path: str, block: int = 200) -> None:
         except UsageError as exc:
             raise InputError(exc.detail, file=path, place=f"query {number}: {exc.place}") from None
         resolved.append((src, dst, traffic))
-    lines: list[str] = []
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        for src, dst, traffic in resolved:
-            lines.append(json.dumps(engine.reach_endpoints(src, dst, traffic).to_json(), separators=(",", ":")))
+    def answers(questions: list[tuple[Endpoint, Endpoint, Traffic]]) -> Iterator[str]:
+        for src, dst, traffic in questions:
+            yield json.dumps(engine.reach_endpoints(src, dst, traffic).to_json(), separators=(",", ":"))
+
+    def write(questions: list[tuple[Endpoint, Endpoint, Traffic]]) -> None:
+        lines: list[str] = []
+        for line in answers(questions):
+            lines.append(line)
             if len(lines) >= block:
                 click.echo("\n".join(lines))
                 lines.clear()
         if lines:
             click.echo("\n".join(lines))
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        mine, theirs = resolved, resolved[:0]
+        worker: Forked | None = None
+        if len(resolved) >= PARALLEL_QUESTIONS and forking.available():
+            mine, theirs = resolved[: len(resolved) // 2], resolved[len(resolved) // 2 :]
+            worker = Forked(lambda: "\n".join(answers(theirs)).encode())
+        with worker or contextlib.nullcontext():
+            write(mine)
+            sent = worker.result() if worker is not None else None
+        if sent is not None and sent.count(b"\n") + 1 == len(theirs):
+            click.echo(sent.decode())
+        else:
+            write(theirs)
     finally:
         if collecting:
             gc.enable()
