@@ -12,9 +12,10 @@ into atoms, so the unions and intersections per class are integer operations.
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import marshal
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -221,6 +222,10 @@ class Exposure:
         Many classes are split between this process and a worker (edgeward/forking.py), each with a
         round of its own; the worker's spaces come back as plain bounds.
         """
+        with _collector_paused():
+            self._prepare(enis)
+
+    def _prepare(self, enis: Iterable[NetworkInterface]) -> None:
         todo: dict[ClassKey, tuple[NetworkInterface, Addresses]] = {}
         for eni in enis:
             key = self._class_key(eni)
@@ -497,18 +502,32 @@ class Exposure:
         return out
 
     def all(self) -> list[InterfaceExposure]:
-        asked = [
-            eni
-            for eni in self.snapshot.interfaces.values()
-            if (eni.public_ipv4s or eni.ipv6s) and not self.unknowns_of(eni)
-        ]
-        self.prepare(asked)
-        out = []
-        for eni in asked:
-            found = self.of_interface(eni)
-            if found is not None:
-                out.append(found)
-        return out
+        with _collector_paused():
+            asked = [
+                eni
+                for eni in self.snapshot.interfaces.values()
+                if (eni.public_ipv4s or eni.ipv6s) and not self.unknowns_of(eni)
+            ]
+            self.prepare(asked)
+            out = []
+            for eni in asked:
+                found = self.of_interface(eni)
+                if found is not None:
+                    out.append(found)
+            return out
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection: exposure makes many objects and no reference cycle, so the
+    collector's passes would only cost time (reference counting still frees what is dropped)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _spaces_payload(spaces: list[TrafficSpace]) -> bytes:
