@@ -247,13 +247,18 @@ class Exposure:
             worker = Forked(lambda: _spaces_payload(self._round(theirs)))
         with worker or contextlib.nullcontext():
             mine = self._round(classes)
+            for space in mine:  # while the worker may still be busy
+                self._services_of(space)
             payload = worker.result() if worker is not None else None
         for (key, _), space in zip(classes, mine, strict=True):
             self._class_space[key] = space
         if theirs:
             sent = _spaces_from(payload, len(theirs)) if payload is not None else None
-            for (key, _), space in zip(theirs, sent if sent is not None else self._round(theirs), strict=True):
+            if sent is None:
+                sent = [(space, _services(space)) for space in self._round(theirs)]
+            for (key, _), (space, services) in zip(theirs, sent, strict=True):
                 self._class_space[key] = space
+                self._services[id(space)] = (space, services)
 
     def _round(self, classes: list[Class]) -> list[TrafficSpace]:
         """The spaces of these classes, computed on the atoms of every set they read."""
@@ -480,11 +485,14 @@ class Exposure:
         space = self.interface_space(eni)
         if space.is_empty():
             return None
-        services = self._services.get(id(space))
-        if services is None:
-            services = self._services[id(space)] = (space, _services(space))
         publics = eni.public_ipv4s + eni.ipv6s
-        return InterfaceExposure(eni, self.snapshot.describe_interface(eni), publics, services[1])
+        return InterfaceExposure(eni, self.snapshot.describe_interface(eni), publics, self._services_of(space))
+
+    def _services_of(self, space: TrafficSpace) -> tuple[ExposedService, ...]:
+        found = self._services.get(id(space))
+        if found is None:
+            found = self._services[id(space)] = (space, _services(space))
+        return found[1]
 
     def unknowns_of(self, eni: NetworkInterface) -> tuple[UnknownValue, ...]:
         """Unknown values that can change this interface's exposure (none for fully known inputs)."""
@@ -530,15 +538,25 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _bounds(protocols: IntervalSet, ports: IntervalSet, peers: Addresses) -> tuple[tuple[int, ...], ...]:
+    return protocols.bounds, ports.bounds, peers.v4.bounds, peers.v6.bounds
+
+
 def _spaces_payload(spaces: list[TrafficSpace]) -> bytes:
-    """Spaces as plain bounds (protocols, ports, IPv4 peers, IPv6 peers) for marshal."""
+    """Spaces and their services as plain bounds (protocols, ports, IPv4 peers, IPv6 peers) for marshal."""
     return marshal.dumps(
-        [[(b.protocols.bounds, b.ports.bounds, b.peers.v4.bounds, b.peers.v6.bounds) for b in s] for s in spaces]
+        [
+            (
+                [_bounds(b.protocols, b.ports, b.peers) for b in space],
+                [_bounds(s.protocols, s.ports, s.sources) for s in _services(space)],
+            )
+            for space in spaces
+        ]
     )
 
 
-def _spaces_from(payload: bytes, count: int) -> list[TrafficSpace] | None:
-    """The spaces `_spaces_payload` sent, or None if they did not arrive whole."""
+def _spaces_from(payload: bytes, count: int) -> list[tuple[TrafficSpace, tuple[ExposedService, ...]]] | None:
+    """The spaces and services `_spaces_payload` sent, or None if they did not arrive whole."""
     try:
         sent = marshal.loads(payload)
     except (EOFError, ValueError, TypeError):
@@ -561,8 +579,11 @@ def _spaces_from(payload: bytes, count: int) -> list[TrafficSpace] | None:
         return found
 
     return [
-        TrafficSpace(Box(interval_set(p), interval_set(ports), peers(v4, v6)) for p, ports, v4, v6 in boxes)
-        for boxes in sent
+        (
+            TrafficSpace(Box(interval_set(p), interval_set(ports), peers(v4, v6)) for p, ports, v4, v6 in boxes),
+            tuple(ExposedService(interval_set(p), interval_set(ports), peers(v4, v6)) for p, ports, v4, v6 in services),
+        )
+        for boxes, services in sent
     ]
 
 
