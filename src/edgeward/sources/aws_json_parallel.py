@@ -34,6 +34,7 @@ from typing import Any
 from edgeward import forking
 from edgeward.errors import InputError
 from edgeward.forking import Forked
+from edgeward.model.builders import positional_builder
 from edgeward.model.network import Instance, NetworkInterface, SourceRef
 
 # The worker's share must be at least this large: below it, forking costs more than it saves.
@@ -98,14 +99,17 @@ def _pack(objects: Sequence[Any], names: tuple[str, ...]) -> list[Row]:
     return rows
 
 
+_INTERFACE = positional_builder(NetworkInterface)
+_INSTANCE = positional_builder(Instance)
+_SOURCE_REF = positional_builder(SourceRef)
+
+
 def _unpack_interfaces(rows: list[Row]) -> list[NetworkInterface]:
-    make: Any = NetworkInterface  # positional, in field order: the rows were packed by _INTERFACE_FIELDS
-    return [make(*row[:-1], SourceRef(*row[-1])) for row in rows]
+    return [_INTERFACE(*row[:-1], _SOURCE_REF(*row[-1])) for row in rows]
 
 
 def _unpack_instances(rows: list[Row]) -> list[Instance]:
-    make: Any = Instance
-    return [make(*row[:-1], SourceRef(*row[-1])) for row in rows]
+    return [_INSTANCE(*row[:-1], _SOURCE_REF(*row[-1])) for row in rows]
 
 
 # What the worker sends back for a file: its interfaces, its instances, and the ids of the interfaces

@@ -13,6 +13,7 @@ from typing import Any, TypeGuard
 
 from edgeward.algebra.addresses import AddressError, parse_cidr
 from edgeward.errors import InputError
+from edgeward.model.builders import positional_builder
 from edgeward.model.network import (
     GroupReference,
     Instance,
@@ -39,6 +40,12 @@ from edgeward.model.network import (
 PROTOCOL_BY_NAME = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "all": -1}
 
 
+# positional constructors for the objects a large load makes by the hundred thousand
+_RULE = positional_builder(SecurityGroupRule)
+_GROUP_REFERENCE = positional_builder(GroupReference)
+_SOURCE_REF = positional_builder(SourceRef)
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """Where a response came from: file, account and region (from the directory layout)."""
@@ -48,7 +55,7 @@ class Context:
     region: str = "unknown"
 
     def ref(self, place: str) -> SourceRef:
-        return SourceRef(file=self.file, place=place)
+        return _SOURCE_REF(self.file, place, None, None)
 
     def error(self, place: str, message: str) -> InputError:
         return InputError(message, file=self.file, place=place)
@@ -538,7 +545,7 @@ def _permission_rules(
     to_port = _opt_int(perm, "ToPort", ctx, place)
     rules: list[SecurityGroupRule] = []
     # Positional construction: the hot loop of a large load (one rule per CIDR, list or group).
-    rule = SecurityGroupRule
+    rule = _RULE
     CIDR, LISTED, GROUP = PeerKind.CIDR, PeerKind.PREFIX_LIST, PeerKind.SECURITY_GROUP
     for key, cidr_key in (("IpRanges", "CidrIp"), ("Ipv6Ranges", "CidrIpv6")):
         for j, r in enumerate(_list(perm.get(key), ctx, f"{place}.{key}")):
@@ -558,7 +565,7 @@ def _permission_rules(
     for j, r in enumerate(_list(perm.get("UserIdGroupPairs"), ctx, f"{place}.UserIdGroupPairs")):
         where = f"{place}.UserIdGroupPairs[{j}]"
         pair = _obj(r, ctx, where)
-        ref = GroupReference(
+        ref = _GROUP_REFERENCE(
             _str(pair, "GroupId", ctx, where),
             _opt_str(pair, "UserId"),
             _opt_str(pair, "VpcId"),
