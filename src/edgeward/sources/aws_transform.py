@@ -44,6 +44,8 @@ PROTOCOL_BY_NAME = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "all": -1}
 _RULE = positional_builder(SecurityGroupRule)
 _GROUP_REFERENCE = positional_builder(GroupReference)
 _SOURCE_REF = positional_builder(SourceRef)
+_INTERFACE = positional_builder(NetworkInterface)
+_INSTANCE = positional_builder(Instance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,24 +450,24 @@ def _interface(item: Mapping[str, Any], ctx: Context, place: str, instance_id: s
         for j, g in enumerate(_list(item.get("Groups"), ctx, f"{place}.Groups"))
     )
     device_index = attachment.get("DeviceIndex")
-    return NetworkInterface(
-        id=_str(item, "NetworkInterfaceId", ctx, place),
-        vpc_id=_str(item, "VpcId", ctx, place),
-        subnet_id=_str(item, "SubnetId", ctx, place),
-        account=_account(item, ctx),
-        region=ctx.region,
-        private_ipv4s=tuple(privates),
-        ipv6s=ipv6s,
-        public_ipv4s=tuple(publics),
-        group_ids=groups,
-        instance_id=instance_id or _opt_str(attachment, "InstanceId"),
-        device_index=int(device_index) if isinstance(device_index, int) else None,
-        interface_type=str(item.get("InterfaceType", "interface")),
-        description=str(item.get("Description", "")),
-        requester_managed=bool(item.get("RequesterManaged", False)),
-        status=str(item.get("Status", "in-use")),
-        tags=_tags(item, "TagSet") or _tags(item),
-        source=ctx.ref(place),
+    return _INTERFACE(  # every field, in order (NetworkInterface)
+        _str(item, "NetworkInterfaceId", ctx, place),
+        _str(item, "VpcId", ctx, place),
+        _str(item, "SubnetId", ctx, place),
+        _account(item, ctx),
+        ctx.region,
+        tuple(privates),
+        ipv6s,
+        tuple(publics),
+        groups,
+        instance_id or _opt_str(attachment, "InstanceId"),
+        int(device_index) if isinstance(device_index, int) else None,
+        str(item.get("InterfaceType", "interface")),
+        str(item.get("Description", "")),
+        bool(item.get("RequesterManaged", False)),
+        str(item.get("Status", "in-use")),
+        _tags(item, "TagSet") or _tags(item),
+        ctx.ref(place),
     )
 
 
@@ -523,14 +525,14 @@ def reservations_lean(items: Sequence[Any], ctx: Context) -> tuple[list[Instance
             enis.sort(key=lambda e: e[0])
             interfaces.extend(e for _, e in enis)
             instances.append(
-                Instance(
-                    id=instance_id,
-                    account=owner,
-                    region=ctx.region,
-                    interface_ids=tuple(e.id for _, e in enis),
-                    state=str(state.get("Name", "running")) if _is_map(state) else "running",
-                    tags=_tags(inst),
-                    source=ctx.ref(place),
+                _INSTANCE(  # every field, in order (Instance)
+                    instance_id,
+                    owner,
+                    ctx.region,
+                    tuple(e.id for _, e in enis),
+                    str(state.get("Name", "running")) if _is_map(state) else "running",
+                    _tags(inst),
+                    ctx.ref(place),
                 )
             )
     return instances, interfaces
