@@ -247,7 +247,9 @@ class SecurityGroupSemantics:
             found = []
             for rule in group.egress if egress else group.ingress:
                 if rule.protocol == protocol or rule.protocol == -1:  # rule_protocols_and_ports's protocols
-                    found.extend((rule, lo, hi) for lo, hi in rule_protocols_and_ports(rule)[1])
+                    bounds = rule_protocols_and_ports(rule)[1].bounds
+                    for i in range(0, len(bounds), 2):
+                        found.append((rule, bounds[i], bounds[i + 1]))
             self._by_protocol[key] = found
         return found
 
