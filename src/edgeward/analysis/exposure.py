@@ -147,6 +147,7 @@ class _Round:
         self.pairs: dict[tuple[int, int, int, int], Traffic] = {}
         self.replies: dict[tuple[str | None, int, int], int] = {}  # (NACL, protocol, port or -1) -> atoms
         self.plans: dict[tuple[str | None, Traffic], list[tuple[Traffic, tuple[int, int] | None]]] = {}
+        self.kept: list[object] = []  # objects whose identity is a key of `pairs`, alive for the round
 
     def group_mask(self, group_id: str) -> MaskSpace:
         found = self.group_masks.get(group_id)
@@ -386,7 +387,8 @@ class Exposure:
         for (protocols, ports), peers in space.items():
             for other_protocols, other_ports, other_peers in other:
                 # traffic first (most pairs share no protocol or port), by identity: every key object
-                # lives as long as the round, and an equal twin only misses the memo
+                # lives as long as the round (the callers keep them: `_Round.kept`, `acls`, group
+                # rules, the values of `pairs` itself), and an equal twin only misses the memo
                 pair_key = (id(protocols), id(ports), id(other_protocols), id(other_ports))
                 traffic = pairs.get(pair_key)
                 if traffic is None:
@@ -466,10 +468,11 @@ class Exposure:
             return TrafficSpace()
         inbound = self._intersect(inbound, self._acl_boxes(acl, False, run), run)
         if sem.load_balancers.load_balancer_of(eni) is not None:  # only what a listener accepts
-            listeners = sem.load_balancers.accepted_space(eni).boxes
-            inbound = self._intersect(
-                inbound, [(b.protocols, b.ports, run.atoms.mask(b.peers)) for b in listeners], run
-            )
+            listeners = [
+                (b.protocols, b.ports, run.atoms.mask(b.peers)) for b in sem.load_balancers.accepted_space(eni)
+            ]
+            run.kept.append(listeners)  # `_intersect` remembers pairs by identity: keep them alive
+            inbound = self._intersect(inbound, listeners, run)
         if not inbound:
             return TrafficSpace()
         out: MaskSpace = {}
