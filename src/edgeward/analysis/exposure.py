@@ -17,11 +17,10 @@ import itertools
 import marshal
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from edgeward import forking
-from edgeward.algebra.addresses import NONE, AddressError, Addresses, parse_cidr, union_addresses
+from edgeward.algebra.addresses import NONE, Addresses, union_addresses
 from edgeward.algebra.atoms import AddressAtoms
 from edgeward.algebra.intervals import IntervalSet
 from edgeward.algebra.traffic import (
@@ -241,7 +240,7 @@ class Exposure:
         theirs: list[Class] = []
         worker: Forked | None = None
         if len(classes) >= PARALLEL_CLASSES and forking.available():
-            self._members_private  # noqa: B018 - computed once, before the fork, for both processes
+            self.reach.sem.groups.members_private  # noqa: B018 - computed once, before the fork, for both
             # classes come in interface order, so each part mostly meets its own VPCs' groups
             cut = len(classes) // 2
             classes, theirs = classes[:cut], classes[cut:]
@@ -317,24 +316,6 @@ class Exposure:
         self._candidates[key] = found
         return found
 
-    @cached_property
-    def _members_private(self) -> bool:
-        """True when every interface's private addresses lie inside the estate's VPC CIDRs, so a rule
-        that references a group matches no internet address (checked, not assumed: an interface
-        whose VPC is missing from the input, or an address outside its VPC, keeps them counted)."""
-        internet = self.snapshot.internet_addresses
-        v4, v6 = internet.v4, internet.v6
-        for eni in self.snapshot.interfaces.values():
-            for text in eni.private_ipv4s + eni.ipv6s:
-                try:
-                    version, first, last = parse_cidr(text)
-                except AddressError:
-                    return False  # not an address we can place: count the members as before
-                family = v4 if version == 4 else v6
-                if first in family if first == last else family.overlaps(IntervalSet.span(first, last)):
-                    return False
-        return True
-
     def _inbound_rules(self, group: SecurityGroup) -> dict[Traffic, list[Addresses]]:
         """The group's inbound rules by (protocols, ports), in rule order, with their peers."""
         groups = self.reach.sem.groups
@@ -345,7 +326,7 @@ class Exposure:
                 continue
             if rule.peer_kind is PeerKind.CIDR and rule.cidr is not None:
                 peers = Addresses.cidr(rule.cidr)  # what groups.peers gives a CIDR rule, without its memo
-            elif rule.peer_kind is PeerKind.SECURITY_GROUP and self._members_private:
+            elif rule.peer_kind is PeerKind.SECURITY_GROUP and groups.members_private:
                 continue  # members' private addresses: inside the estate's VPCs, never an internet source
             else:
                 peers = groups.peers(rule).addresses

@@ -465,7 +465,7 @@ class Reachability:
         acl = self._acl(eni)
         current = current & self.sem.acls.peers_at(acl, False, traffic.protocol, traffic.point)
         stages.append(("network-acl inbound", current))
-        current = current & self.sem.groups.allowed_peers(eni, False, traffic.protocol, traffic.point)
+        current = current & self.sem.groups.allowed_peers(eni, False, traffic.protocol, traffic.point, internet=True)
         stages.append(("security-group", current))
         if self.sem.load_balancers.load_balancer_of(eni) is not None:
             accepted = self.sem.load_balancers.accepted_space(eni).peers_for(traffic.protocol, traffic.point)
@@ -871,7 +871,9 @@ class Reachability:
         candidates = self.snapshot.internet_addresses & Addresses(
             families[0].v4, families[-1].v6 if len(families) > 1 else NONE.v6
         )
-        candidates = candidates & self.sem.groups.allowed_peers(eni, True, traffic.protocol, traffic.point)
+        candidates = candidates & self.sem.groups.allowed_peers(
+            eni, True, traffic.protocol, traffic.point, internet=True
+        )
         candidates = candidates & self.sem.acls.peers_at(self._acl(eni), True, traffic.protocol, traffic.point)
         table = self.sem.routes.table_of_subnet(eni.subnet_id)
         reachable = NONE

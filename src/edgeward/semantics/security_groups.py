@@ -17,10 +17,9 @@ address of an interface is its own (no NAT), so members' IPv6 addresses are matc
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from edgeward.algebra.addresses import ALL, NONE, Addresses, parse_cidr, union_addresses
+from edgeward.algebra.addresses import ALL, NONE, AddressError, Addresses, parse_cidr, union_addresses
 from edgeward.algebra.intervals import IntervalSet
 from edgeward.algebra.traffic import (
     ALL_PORTS,
@@ -79,12 +78,44 @@ def describe_rule(rule: SecurityGroupRule) -> str:
     return text
 
 
-@dataclass(frozen=True, slots=True)
 class RulePeers:
-    """The addresses a rule's peer stands for, and why (for traces)."""
+    """The addresses a rule's peer stands for, and why (for traces).
 
-    addresses: Addresses
-    note: str = ""  # e.g. "stale reference: matches nothing"
+    For a reference to a group, the members' address set is built only when `addresses` is first
+    read: `holds` answers for one address from an index of addresses to groups instead.
+    """
+
+    __slots__ = ("_addresses", "_members", "members_of", "note")
+
+    def __init__(
+        self,
+        addresses: Addresses | None,
+        note: str = "",  # e.g. "stale reference: matches nothing"
+        *,
+        members_of: str | None = None,
+        members: _MemberAddresses | None = None,
+    ) -> None:
+        if addresses is None and (members_of is None or members is None):
+            raise ValueError("a rule's peers are addresses, or the members of a group")
+        self._addresses = addresses
+        self.note = note
+        self.members_of = members_of  # the referenced group, when the peers are its members
+        self._members = members
+
+    @property
+    def addresses(self) -> Addresses:
+        if self._addresses is None:
+            assert self._members is not None and self.members_of is not None
+            self._addresses = self._members.get(self.members_of, NONE)
+        return self._addresses
+
+    def holds(self, peer: Addresses) -> bool:
+        """`addresses.contains_set(peer)`; for one address and a group's members, from the index."""
+        if self._addresses is None and self._members is not None:
+            holding = self._members.groups_holding(peer)
+            if holding is not None:
+                return self.members_of in holding
+        return self.addresses.contains_set(peer)
 
 
 class SecurityGroupSemantics:
@@ -97,14 +128,32 @@ class SecurityGroupSemantics:
         self._rule_peers: dict[int, RulePeers] = {}
         self._prefix_list_addresses: dict[str, Addresses] = {}
         self._shared_peers: dict[tuple[object, ...], RulePeers] = {}
-        self._allowed: dict[tuple[tuple[str, ...], bool, int, int], Addresses] = {}
+        self._allowed: dict[tuple[tuple[str, ...], bool, int, int, bool], Addresses] = {}
         self._by_protocol: dict[tuple[str, bool, int], list[tuple[SecurityGroupRule, int, int]]] = {}
         self._covering: dict[
             tuple[tuple[str, ...], bool, int, int], list[tuple[SecurityGroup, SecurityGroupRule, RulePeers]]
         ] = {}
 
     @cached_property
-    def member_addresses(self) -> Mapping[str, Addresses]:
+    def members_private(self) -> bool:
+        """True when every interface's private addresses lie inside the estate's VPC CIDRs, so a rule
+        that references a group matches no internet address (checked, not assumed: an interface
+        whose VPC is missing from the input, or an address outside its VPC, keeps them counted)."""
+        internet = self.snapshot.internet_addresses
+        v4, v6 = internet.v4, internet.v6
+        for eni in self.snapshot.interfaces.values():
+            for text in eni.private_ipv4s + eni.ipv6s:
+                try:
+                    version, first, last = parse_cidr(text)
+                except AddressError:
+                    return False  # not an address we can place: count the members
+                family = v4 if version == 4 else v6
+                if first in family if first == last else family.overlaps(IntervalSet.span(first, last)):
+                    return False
+        return True
+
+    @cached_property
+    def member_addresses(self) -> _MemberAddresses:
         """Private IPv4 and IPv6 addresses of the interfaces carrying each group (computed per group on
         first use: a batch of questions needs the members of the few groups its rules reference)."""
         return _MemberAddresses(self.snapshot)
@@ -158,7 +207,7 @@ class SecurityGroupSemantics:
                 NONE,
                 f"group {target.id} is in {target.vpc_id}, not peered (actively) with {owner.vpc_id}: matches nothing",
             )
-        return RulePeers(self.member_addresses.get(target.id, NONE))
+        return RulePeers(None, members_of=target.id, members=self.member_addresses)
 
     def _peered(self, vpc_a: str, vpc_b: str, peering_id: str | None) -> bool:
         for pcx in self.snapshot.peering_connections.values():
@@ -205,14 +254,23 @@ class SecurityGroupSemantics:
             self._interface_space[key] = space
         return space
 
-    def allowed_peers(self, eni: NetworkInterface, egress: bool, protocol: int, port: int) -> Addresses:
-        """Peers allowed for this protocol/port by any group of the interface."""
+    def allowed_peers(
+        self, eni: NetworkInterface, egress: bool, protocol: int, port: int, *, internet: bool = False
+    ) -> Addresses:
+        """Peers allowed for this protocol/port by any group of the interface. With `internet`, only
+        their internet addresses are asked for (the caller intersects with them): references to
+        groups are left out when members are known to be private (`members_private`)."""
         if not self.filters(eni):
             return ALL
-        key = (eni.group_ids, egress, protocol, port)
+        key = (eni.group_ids, egress, protocol, port, internet)
         found = self._allowed.get(key)
         if found is None:
-            found = union_addresses(peers.addresses for _, _, peers in self._rules_for(eni, egress, protocol, port))
+            skip_members = internet and self.members_private
+            found = union_addresses(
+                peers.addresses
+                for _, _, peers in self._rules_for(eni, egress, protocol, port)
+                if not (skip_members and peers.members_of is not None)
+            )
             if len(self._allowed) >= 100_000:
                 self._allowed.clear()
             self._allowed[key] = found
@@ -258,9 +316,7 @@ class SecurityGroupSemantics:
     ) -> list[tuple[SecurityGroup, SecurityGroupRule]]:
         """Every rule of every group on the interface that admits this traffic (for traces)."""
         return [
-            (group, rule)
-            for group, rule, peers in self._rules_for(eni, egress, protocol, port)
-            if peers.addresses.contains_set(peer)
+            (group, rule) for group, rule, peers in self._rules_for(eni, egress, protocol, port) if peers.holds(peer)
         ]
 
     def near_misses(
@@ -270,6 +326,9 @@ class SecurityGroupSemantics:
         return [(group, rule, peers.note) for group, rule, peers in self._rules_for(eni, egress, protocol, port)]
 
 
+_NO_GROUPS: frozenset[str] = frozenset()
+
+
 class _MemberAddresses(Mapping[str, Addresses]):
     """Group id -> its members' private addresses, each group computed once, when first asked for."""
 
@@ -277,6 +336,44 @@ class _MemberAddresses(Mapping[str, Addresses]):
         self._snapshot = snapshot
         self._done: dict[str, Addresses] = {}
         self._parsed: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+        self._holding: dict[tuple[int, int], set[str]] | None = None  # (version, address) -> groups
+        self._no_index = False
+
+    def groups_holding(self, peer: Addresses) -> set[str] | frozenset[str] | None:
+        """The groups whose members hold `peer`, when it is one address (a member's set holds it
+        exactly when some interface with that address carries the group); None when the index cannot
+        tell: several addresses, or an interface address that is a range or unreadable."""
+        v4, v6 = peer.v4.bounds, peer.v6.bounds
+        if len(v4) == 2 and not v6 and v4[0] == v4[1]:
+            key = (4, v4[0])
+        elif len(v6) == 2 and not v4 and v6[0] == v6[1]:
+            key = (6, v6[0])
+        else:
+            return None
+        holding = self._index()
+        return None if holding is None else holding.get(key, _NO_GROUPS)
+
+    def _index(self) -> dict[tuple[int, int], set[str]] | None:
+        if self._holding is None and not self._no_index:
+            holding: dict[tuple[int, int], set[str]] = {}
+            for eni in self._snapshot.interfaces.values():
+                if not eni.group_ids:
+                    continue
+                for text in eni.private_ipv4s + eni.ipv6s:
+                    try:
+                        version, first, last = parse_cidr(text)
+                    except AddressError:
+                        first, last = 0, -1
+                    if first != last:
+                        self._no_index = True  # members' sets answer (or fail) as before
+                        return None
+                    found = holding.get((version, first))
+                    if found is None:
+                        holding[(version, first)] = set(eni.group_ids)
+                    else:
+                        found.update(eni.group_ids)
+            self._holding = holding
+        return self._holding
 
     def __getitem__(self, group_id: str) -> Addresses:
         found = self._done.get(group_id)
