@@ -85,6 +85,9 @@ def test_construction(a: Pair) -> None:
     assert all(not b.is_empty() for b in s)
     # boxes with the same protocols x ports are merged
     assert len({(b.protocols, b.ports) for b in s.boxes}) == len(s.boxes)
+    # so they are distinct and non-empty: of_distinct takes them as they are, the same space
+    again = TrafficSpace.of_distinct(s.boxes)
+    assert points_of(again) == ss and again.boxes == s.boxes and again == s
 
 
 @SLOW

@@ -462,8 +462,10 @@ class Exposure:
                 kept = peers if reply is None else peers & self._reply(acl, reply[0], reply[1], run)
                 if kept:
                     out[reply_traffic] = out.get(reply_traffic, 0) | kept
-        addresses = run.atoms.addresses
-        return TrafficSpace(Box(protocols, ports, addresses(peers)) for (protocols, ports), peers in out.items())
+        addresses = run.atoms.addresses  # `out` has one entry per (protocols, ports), none empty
+        return TrafficSpace.of_distinct(
+            Box(protocols, ports, addresses(peers)) for (protocols, ports), peers in out.items()
+        )
 
     def of_interface(self, eni: NetworkInterface) -> InterfaceExposure | None:
         space = self.interface_space(eni)
@@ -564,7 +566,9 @@ def _spaces_from(payload: bytes, count: int) -> list[tuple[TrafficSpace, tuple[E
 
     return [
         (
-            TrafficSpace(Box(interval_set(p), interval_set(ports), peers(v4, v6)) for p, ports, v4, v6 in boxes),
+            TrafficSpace.of_distinct(
+                Box(interval_set(p), interval_set(ports), peers(v4, v6)) for p, ports, v4, v6 in boxes
+            ),
             tuple(ExposedService(interval_set(p), interval_set(ports), peers(v4, v6)) for p, ports, v4, v6 in services),
         )
         for boxes, services in sent
