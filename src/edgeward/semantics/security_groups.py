@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from functools import cached_property, lru_cache
 
-from edgeward.algebra.addresses import ALL, NONE, AddressError, Addresses, parse_cidr, union_addresses
+from edgeward.algebra.addresses import ALL, NONE, AddressError, Addresses, parse_address, parse_cidr, union_addresses
 from edgeward.algebra.intervals import IntervalSet
 from edgeward.algebra.traffic import (
     ALL_PORTS,
@@ -136,15 +136,22 @@ class SecurityGroupSemantics:
 
     @cached_property
     def members_private(self) -> bool:
-        """True when every interface's private addresses lie inside the estate's VPC CIDRs, so a rule
-        that references a group matches no internet address (checked, not assumed: an interface
-        whose VPC is missing from the input, or an address outside its VPC, keeps them counted)."""
+        """True when the private addresses of every interface in a group lie inside the estate's VPC
+        CIDRs, so a rule that references a group matches no internet address (checked, not assumed:
+        an interface whose VPC is missing from the input, or an address outside its VPC, keeps them
+        counted)."""
         internet = self.snapshot.internet_addresses
         v4, v6 = internet.v4, internet.v6
         for eni in self.snapshot.interfaces.values():
+            if not eni.group_ids:
+                continue  # a member of no group: no reference matches its addresses
             for text in eni.private_ipv4s + eni.ipv6s:
                 try:
-                    version, first, last = parse_cidr(text)
+                    if "/" in text:
+                        version, first, last = parse_cidr(text)
+                    else:
+                        version, first = parse_address(text)
+                        last = first
                 except AddressError:
                     return False  # not an address we can place: count the members
                 family = v4 if version == 4 else v6
