@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Callable
 from types import TracebackType
+from typing import BinaryIO
 
 
 def available() -> bool:
@@ -34,8 +35,18 @@ class Forked:
     """
 
     def __init__(self, work: Callable[[], bytes]) -> None:
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
+        self._pid = 0
+        self._pipe: BinaryIO | None = None
+        try:
+            read_fd, write_fd = os.pipe()
+        except OSError:
+            return  # no worker: `result()` is None and the caller does the work
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_fd)
+            os.close(write_fd)
+            return
         if pid == 0:
             status = 1
             try:
@@ -51,7 +62,9 @@ class Forked:
         self._pipe = os.fdopen(read_fd, "rb")
 
     def result(self) -> bytes | None:
-        """The child's bytes, or None if it failed."""
+        """The child's bytes, or None if it failed (or could not be started)."""
+        if self._pipe is None:
+            return None
         try:
             payload = self._pipe.read()
         finally:
@@ -66,7 +79,8 @@ class Forked:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        self._pipe.close()
+        if self._pipe is not None:
+            self._pipe.close()
         if self._pid:  # not waited for: the caller was interrupted
             try:
                 os.kill(self._pid, signal.SIGKILL)
