@@ -12,14 +12,13 @@ into atoms, so the unions and intersections per class are integer operations.
 from __future__ import annotations
 
 import contextlib
-import gc
 import itertools
 import marshal
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from edgeward import forking
+from edgeward import collector, forking
 from edgeward.algebra.addresses import NONE, Addresses, union_addresses
 from edgeward.algebra.atoms import AddressAtoms
 from edgeward.algebra.intervals import IntervalSet
@@ -222,7 +221,7 @@ class Exposure:
         Many classes are split between this process and a worker (edgeward/forking.py), each with a
         round of its own; the worker's spaces come back as plain bounds.
         """
-        with _collector_paused():
+        with collector.paused():  # many objects, no reference cycle
             self._prepare(enis)
 
     def _prepare(self, enis: Iterable[NetworkInterface]) -> None:
@@ -496,7 +495,7 @@ class Exposure:
         return out
 
     def all(self) -> list[InterfaceExposure]:
-        with _collector_paused():
+        with collector.paused():  # many objects, no reference cycle
             asked = [
                 eni
                 for eni in self.snapshot.interfaces.values()
@@ -509,19 +508,6 @@ class Exposure:
                 if found is not None:
                     out.append(found)
             return out
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection: exposure makes many objects and no reference cycle, so the
-    collector's passes would only cost time (reference counting still frees what is dropped)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _bounds(protocols: IntervalSet, ports: IntervalSet, peers: Addresses) -> tuple[tuple[int, ...], ...]:

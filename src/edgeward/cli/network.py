@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
-from edgeward import forking
+from edgeward import collector, forking
 from edgeward.algebra.traffic import ICMP, ICMPV6, PROTOCOL_NUMBERS, TCP, UDP
 from edgeward.analysis.exposure import Exposure
 from edgeward.analysis.flows import Endpoint, Traffic, resolve_endpoint
@@ -160,9 +159,7 @@ def run_batch(snapshot: Snapshot, path: str, block: int = 200) -> None:
         if lines:
             click.echo("\n".join(lines))
 
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         mine, theirs = resolved, resolved[:0]
         worker: Forked | None = None
         if len(resolved) >= PARALLEL_QUESTIONS and forking.available():
@@ -175,9 +172,6 @@ def run_batch(snapshot: Snapshot, path: str, block: int = 200) -> None:
             click.echo(sent.decode())
         else:
             write(theirs)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 @click.command()

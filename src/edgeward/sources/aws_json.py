@@ -16,11 +16,9 @@ envelope (see docs/aws_json.md), e.g. `{"RequestParameters": {"PrefixListId": "p
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -227,27 +225,6 @@ def _walk(root: Path) -> Iterator[tuple[Path, str | None, str | None]]:
             elif REGION_RE.match(part):
                 region = part
         yield path, account, region
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a large input is parsed and transformed.
-
-    Parsing creates millions of objects that all survive, so every collection in between would be
-    wasted work (the floor the benchmarks compare against pauses the collector too). On success the
-    survivors (the snapshot: immutable, long-lived, without reference cycles) are moved out of the
-    collector's generations (`gc.freeze`), so later collections do not traverse them again and again.
-    The previous state is restored on the way out, even on error.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-        if enabled:
-            gc.freeze()
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def read_json(path: Path) -> Any:
