@@ -253,15 +253,14 @@ def read_file(file: tuple[Path, str | None, str | None]) -> Collected:
     return collected
 
 
-def collect_directory(root: Path, *, min_worker_bytes: int | None = None) -> Collected:
+def collect_directory(root: Path) -> Collected:
     """Every file under `root`, in path order. A large directory is read on two cores
-    (sources/aws_json_parallel.py) with exactly the same result; `min_worker_bytes` overrides the
-    size from which that happens (tests)."""
+    (sources/aws_json_parallel.py) with exactly the same result."""
     files = list(_walk(root))
     if not files:
         raise InputError("no AWS JSON files found (expected *.json outputs of AWS describe calls)", file=str(root))
     collected = Collected()
-    share = parallel.worker_share(files, *(() if min_worker_bytes is None else (min_worker_bytes,)))
+    share = parallel.worker_share(files)
     if share is None:
         for path, account, region in files:
             dispatch(collected, read_json(path), _context(path, account, region))

@@ -34,8 +34,8 @@ from typing import Any
 from edgeward import forking
 from edgeward.errors import InputError
 from edgeward.forking import Forked
-from edgeward.model.builders import positional_builder
-from edgeward.model.network import Instance, NetworkInterface, SourceRef
+from edgeward.model.network import Instance, NetworkInterface
+from edgeward.sources.aws_transform import build_instance, build_interface, build_source_ref
 
 # The worker's share must be at least this large: below it, forking costs more than it saves.
 MIN_WORKER_BYTES = 24 * 1024 * 1024
@@ -99,17 +99,12 @@ def _pack(objects: Sequence[Any], names: tuple[str, ...]) -> list[Row]:
     return rows
 
 
-_INTERFACE = positional_builder(NetworkInterface)
-_INSTANCE = positional_builder(Instance)
-_SOURCE_REF = positional_builder(SourceRef)
-
-
 def _unpack_interfaces(rows: list[Row]) -> list[NetworkInterface]:
-    return [_INTERFACE(*row[:-1], _SOURCE_REF(*row[-1])) for row in rows]
+    return [build_interface(*row[:-1], build_source_ref(*row[-1])) for row in rows]
 
 
 def _unpack_instances(rows: list[Row]) -> list[Instance]:
-    return [_INSTANCE(*row[:-1], _SOURCE_REF(*row[-1])) for row in rows]
+    return [build_instance(*row[:-1], build_source_ref(*row[-1])) for row in rows]
 
 
 # What the worker sends back for a file: its interfaces, its instances, and the ids of the interfaces

@@ -43,9 +43,9 @@ PROTOCOL_BY_NAME = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "all": -1}
 # positional constructors for the objects a large load makes by the hundred thousand
 _RULE = positional_builder(SecurityGroupRule)
 _GROUP_REFERENCE = positional_builder(GroupReference)
-_SOURCE_REF = positional_builder(SourceRef)
-_INTERFACE = positional_builder(NetworkInterface)
-_INSTANCE = positional_builder(Instance)
+build_source_ref = positional_builder(SourceRef)
+build_interface = positional_builder(NetworkInterface)
+build_instance = positional_builder(Instance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ class Context:
     region: str = "unknown"
 
     def ref(self, place: str) -> SourceRef:
-        return _SOURCE_REF(self.file, place, None, None)
+        return build_source_ref(self.file, place, None, None)
 
     def error(self, place: str, message: str) -> InputError:
         return InputError(message, file=self.file, place=place)
@@ -450,7 +450,7 @@ def _interface(item: Mapping[str, Any], ctx: Context, place: str, instance_id: s
         for j, g in enumerate(_list(item.get("Groups"), ctx, f"{place}.Groups"))
     )
     device_index = attachment.get("DeviceIndex")
-    return _INTERFACE(  # every field, in order (NetworkInterface)
+    return build_interface(  # every field, in order (NetworkInterface)
         _str(item, "NetworkInterfaceId", ctx, place),
         _str(item, "VpcId", ctx, place),
         _str(item, "SubnetId", ctx, place),
@@ -525,7 +525,7 @@ def reservations_lean(items: Sequence[Any], ctx: Context) -> tuple[list[Instance
             enis.sort(key=lambda e: e[0])
             interfaces.extend(e for _, e in enis)
             instances.append(
-                _INSTANCE(  # every field, in order (Instance)
+                build_instance(  # every field, in order (Instance)
                     instance_id,
                     owner,
                     ctx.region,
