@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from functools import cached_property, lru_cache
 
-from edgeward.algebra.addresses import ALL, NONE, AddressError, Addresses, parse_address, parse_cidr, union_addresses
+from edgeward.algebra.addresses import ALL, NONE, AddressError, Addresses, parse_cidr, union_addresses
 from edgeward.algebra.intervals import IntervalSet
 from edgeward.algebra.traffic import (
     ALL_PORTS,
@@ -145,15 +145,11 @@ class SecurityGroupSemantics:
         for eni in self.snapshot.interfaces.values():
             if not eni.group_ids:
                 continue  # a member of no group: no reference matches its addresses
-            for text in eni.private_ipv4s + eni.ipv6s:
-                try:
-                    if "/" in text:
-                        version, first, last = parse_cidr(text)
-                    else:
-                        version, first = parse_address(text)
-                        last = first
-                except AddressError:
-                    return False  # not an address we can place: count the members
+            try:
+                own = self.member_addresses.addresses_of(eni)
+            except AddressError:
+                return False  # not an address we can place: count the members
+            for version, first, last in own:
                 family = v4 if version == 4 else v6
                 if first in family if first == last else family.overlaps(IntervalSet.span(first, last)):
                     return False
@@ -342,7 +338,7 @@ class _MemberAddresses(Mapping[str, Addresses]):
     def __init__(self, snapshot: Snapshot) -> None:
         self._snapshot = snapshot
         self._done: dict[str, Addresses] = {}
-        self._parsed: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+        self._parsed: dict[str, list[tuple[int, int, int]]] = {}
         self._holding: dict[tuple[int, int], set[str]] | None = None  # (version, address) -> groups
         self._no_index = False
 
@@ -360,20 +356,28 @@ class _MemberAddresses(Mapping[str, Addresses]):
         holding = self._index()
         return None if holding is None else holding.get(key, _NO_GROUPS)
 
+    def addresses_of(self, eni: NetworkInterface) -> list[tuple[int, int, int]]:
+        """(version, first, last) of each private address of the interface, parsed once whatever
+        its number of groups and whoever asks; AddressError for one that is not an address."""
+        found = self._parsed.get(eni.id)
+        if found is None:
+            found = self._parsed[eni.id] = [parse_cidr(text) for text in eni.private_ipv4s + eni.ipv6s]
+        return found
+
     def _index(self) -> dict[tuple[int, int], set[str]] | None:
         if self._holding is None and not self._no_index:
             holding: dict[tuple[int, int], set[str]] = {}
             for eni in self._snapshot.interfaces.values():
                 if not eni.group_ids:
                     continue
-                for text in eni.private_ipv4s + eni.ipv6s:
-                    try:
-                        version, first, last = parse_cidr(text)
-                    except AddressError:
-                        first, last = 0, -1
-                    if first != last:
-                        self._no_index = True  # members' sets answer (or fail) as before
-                        return None
+                try:
+                    own = self.addresses_of(eni)
+                except AddressError:
+                    own = None
+                if own is None or any(first != last for _, first, last in own):
+                    self._no_index = True  # unreadable, or a range: members' sets answer (or fail) as before
+                    return None
+                for version, first, _ in own:
                     found = holding.get((version, first))
                     if found is None:
                         holding[(version, first)] = set(eni.group_ids)
@@ -389,16 +393,8 @@ class _MemberAddresses(Mapping[str, Addresses]):
             v4: list[tuple[int, int]] = []
             v6: list[tuple[int, int]] = []
             for eni_id in eni_ids:
-                own = self._parsed.get(eni_id)
-                if own is None:  # each interface's addresses parsed once, whatever its number of groups
-                    eni = self._snapshot.interfaces[eni_id]
-                    own = ([], [])
-                    for text in eni.private_ipv4s + eni.ipv6s:
-                        version, first, last = parse_cidr(text)
-                        (own[0] if version == 4 else own[1]).append((first, last))
-                    self._parsed[eni_id] = own
-                v4.extend(own[0])
-                v6.extend(own[1])
+                for version, first, last in self.addresses_of(self._snapshot.interfaces[eni_id]):
+                    (v4 if version == 4 else v6).append((first, last))
             found = self._done[group_id] = Addresses(IntervalSet(v4), IntervalSet(v6))
         return found
 
